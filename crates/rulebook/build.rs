@@ -1,0 +1,30 @@
+//! Embeds every `rulebooks/*.toml` of the workspace into the crate, so that
+//! the binary carries its rulebook and needs no files at run time.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::{env, fs};
+
+fn main() {
+    let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let dir = manifest.join("../../rulebooks");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let mut out = String::from("/// Every rulebook file, as (file name, contents), sorted by name.\npub static EMBEDDED: &[(&str, &str)] = &[\n");
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let name = f.file_name().and_then(|n| n.to_str()).expect("utf-8 file name");
+        let path = fs::canonicalize(f).expect("rulebook file exists");
+        writeln!(out, "    ({name:?}, include_str!({:?})),", path.display().to_string()).expect("write to string");
+    }
+    out.push_str("];\n");
+    let dest = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded.rs");
+    fs::write(dest, out).expect("write embedded.rs");
+}
