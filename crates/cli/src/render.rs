@@ -67,6 +67,9 @@ fn step_line(rb: &Rulebook, s: &Step) -> String {
     if s.until_rectified {
         out.push_str(" 直至整改完成 until rectified");
     }
+    if let Some(a) = &s.after {
+        let _ = write!(out, " 于 after {a}");
+    }
     if let Some(d) = &s.deadline {
         let _ = write!(out, " 期限 deadline {d}");
     }
@@ -78,6 +81,9 @@ fn step_line(rb: &Rulebook, s: &Step) -> String {
     }
     if let Some(w) = &s.when {
         out = format!("当 when {w}: {out}");
+    }
+    if let Some(n) = s.offence {
+        out = format!("第{n}次 offence {n}: {out}");
     }
     if let Some(n) = &s.note {
         let _ = write!(out, " — {n}");

@@ -606,6 +606,25 @@ impl RuleValidator<'_> {
         for s in steps {
             self.step(at, ladder, s);
         }
+        if ladder == Ladder::Repeat {
+            let offences: Vec<Option<u32>> = steps.iter().map(|s| s.offence).collect();
+            if offences.iter().any(Option::is_some) {
+                let ok = offences.iter().all(Option::is_some)
+                    && offences.first().copied().flatten() == Some(1)
+                    && offences
+                        .windows(2)
+                        .all(|w| matches!((w[0], w[1]), (Some(a), Some(b)) if b == a || b == a + 1));
+                if !ok {
+                    self.report_at(
+                        at,
+                        "offence",
+                        "in a `repeat` ladder, give every step an `offence`, starting at 1 and rising by at most 1".into(),
+                    );
+                }
+            }
+        } else if steps.iter().any(|s| s.offence.is_some()) {
+            self.report_at(at, "offence", "`offence` belongs to `repeat` ladders only".into());
+        }
     }
 
     fn step(&mut self, at: &str, ladder: Ladder, s: &Step) {
@@ -626,9 +645,6 @@ impl RuleValidator<'_> {
         }
         if s.action != Action::Rectify && (s.deadline.is_some() || !s.on_lapse.is_empty()) {
             self.report_at(at, "deadline", format!("`{name}` takes no deadline or on_lapse"));
-        }
-        if s.scope.is_some() && !matches!(s.action, Action::Blacklist | Action::RefuseService | Action::BanAccount) {
-            self.report_at(at, "scope", format!("`{name}` takes no scope"));
         }
         if s.action == Action::Other && s.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
             self.report_at(at, "note", "`other` needs a note saying what is done".into());

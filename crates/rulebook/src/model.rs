@@ -623,13 +623,21 @@ pub struct Step {
     /// Lasts until the rectification is accepted.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub until_rectified: bool,
+    /// Takes effect this long after the finding (并于15天后自动下架).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Duration>,
+    /// In a `repeat` ladder: the offence (1-based) this step answers; steps
+    /// with the same number apply together, and the last offence's steps
+    /// apply to every later offence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offence: Option<u32>,
     /// Rectification deadline (for `rectify`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<Duration>,
     /// Steps that apply when the deadline lapses (for `rectify`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub on_lapse: Vec<Step>,
-    /// Who is affected (for `blacklist`, `refuse-service`).
+    /// Who is affected beyond the target (subject, affiliates, all apps).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Scope>,
     /// Which fields are cleared (for `remove-content`).
@@ -691,7 +699,7 @@ pub enum Action {
     Other,
 }
 
-/// Who a blacklist or refusal reaches.
+/// Who a step reaches beyond its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scope {
@@ -699,4 +707,6 @@ pub enum Scope {
     Subject,
     /// The subject and all its affiliated subjects.
     SubjectAndAffiliates,
+    /// Every app of the target's provider (期间服务商所有应用…).
+    AllApps,
 }
