@@ -138,7 +138,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let rb = load_or_report(over)?;
             if let Some(b) = &book {
                 if rb.book(b).is_none() {
-                    bail!("没有这个规则册 no such book `{b}`; books: {}", book_keys(&rb));
+                    bail!(
+                        "没有这个规则册 no such book `{b}`; books: {}",
+                        book_keys(&rb)
+                    );
                 }
             }
             let kind = match kind.as_deref() {
@@ -182,7 +185,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
             };
             if json {
-                println!("{}", serde_json::to_string_pretty(&render::show_json(&rb, found))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&render::show_json(&rb, found))?
+                );
             } else {
                 print!("{}", render::show_text(&rb, found));
             }
@@ -239,7 +245,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .filter(|c| book.as_ref().is_none_or(|k| &c.book == k))
                 .collect();
             for c in &missing {
-                println!("{}/{}\t{}:{}\t{}", c.book, c.clause, seed_of(&rb, &c.book), c.line, c.text);
+                println!(
+                    "{}/{}\t{}:{}\t{}",
+                    c.book,
+                    c.clause,
+                    seed_of(&rb, &c.book),
+                    c.line,
+                    c.text
+                );
             }
             eprintln!(
                 "{} 个编号条款, {} 个未覆盖 numbered clauses, {} not covered",
@@ -256,7 +269,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn seed_of(rb: &Rulebook, book: &str) -> String {
-    rb.book(book).map(|b| b.header.seed.clone()).unwrap_or_default()
+    rb.book(book)
+        .map(|b| b.header.seed.clone())
+        .unwrap_or_default()
 }
 
 fn book_keys(rb: &Rulebook) -> String {
@@ -315,7 +330,9 @@ fn check(dir: Option<&Path>, seeds_dir: Option<&Path>, json: bool) -> Result<Exi
     if json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "ok": problems.is_empty(), "problems": problems, "notes": notes }))?
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "ok": problems.is_empty(), "problems": problems, "notes": notes })
+            )?
         );
     } else {
         for p in &problems {

@@ -106,8 +106,16 @@ fn penalty_text(rb: &Rulebook, out: &mut String, p: &Penalty) {
         out,
         "  方式 ladder: {}{}{}",
         ladder_zh(p.ladder),
-        if p.discretionary { ", 视情节 discretionary" } else { "" },
-        if p.affiliates { ", 含关联主体 affiliates" } else { "" }
+        if p.discretionary {
+            ", 视情节 discretionary"
+        } else {
+            ""
+        },
+        if p.affiliates {
+            ", 含关联主体 affiliates"
+        } else {
+            ""
+        }
     );
     if let Some(q) = &p.quote {
         let _ = writeln!(out, "  原文 quote: {q}");
@@ -117,7 +125,13 @@ fn penalty_text(rb: &Rulebook, out: &mut String, p: &Penalty) {
     }
     steps_text(rb, out, &p.steps, 2);
     for b in &p.branches {
-        let _ = writeln!(out, "  [{}] {} ({})", b.id, b.condition, ladder_zh(b.ladder));
+        let _ = writeln!(
+            out,
+            "  [{}] {} ({})",
+            b.id,
+            b.condition,
+            ladder_zh(b.ladder)
+        );
         let _ = writeln!(out, "    原文 quote: {}", b.quote);
         steps_text(rb, out, &b.steps, 4);
     }
@@ -149,15 +163,28 @@ fn rule_text(rb: &Rulebook, out: &mut String, r: &Rule) {
     let _ = writeln!(out, "{}  {}", r.id, r.title);
     let _ = writeln!(out, "{}", r.summary);
     let kinds: Vec<String> = r.applies_to.iter().map(name_of).collect();
-    let _ = writeln!(out, "类型 kind: {}   对象 applies to: {}", r.kind.as_str(), kinds.join(", "));
+    let _ = writeln!(
+        out,
+        "类型 kind: {}   对象 applies to: {}",
+        r.kind.as_str(),
+        kinds.join(", ")
+    );
     let _ = writeln!(out, "检查 checks: {}", r.checks.join(", "));
     let _ = writeln!(
         out,
         "来源 source: {} 《{}》{}{}",
         r.source.seed,
         r.source.document,
-        r.source.date.as_deref().map(|d| format!(" {d}")).unwrap_or_default(),
-        if r.in_force { "" } else { " (已被取代 superseded)" }
+        r.source
+            .date
+            .as_deref()
+            .map(|d| format!(" {d}"))
+            .unwrap_or_default(),
+        if r.in_force {
+            ""
+        } else {
+            " (已被取代 superseded)"
+        }
     );
     let _ = writeln!(out, "原文 quote: {}", r.quote);
     if !r.thresholds.is_empty() {
@@ -181,7 +208,10 @@ fn rule_text(rb: &Rulebook, out: &mut String, r: &Rule) {
                 let _ = write!(
                     line,
                     " (not in force; superseded by {})",
-                    t.superseded_by.as_deref().or(r.superseded_by.as_deref()).unwrap_or("?")
+                    t.superseded_by
+                        .as_deref()
+                        .or(r.superseded_by.as_deref())
+                        .unwrap_or("?")
                 );
             }
             if let Some(n) = &t.note {
@@ -191,7 +221,10 @@ fn rule_text(rb: &Rulebook, out: &mut String, r: &Rule) {
         }
     }
     for l in &r.lists {
-        let req = l.require.map(|q| format!(" ({})", name_of(&q))).unwrap_or_default();
+        let req = l
+            .require
+            .map(|q| format!(" ({})", name_of(&q)))
+            .unwrap_or_default();
         let _ = writeln!(out, "列表 list {}{req}: {}", l.name, l.items.join("、"));
     }
     for t in &r.tables {
@@ -288,7 +321,11 @@ pub fn stats_text(rb: &Rulebook, s: &Stats) -> String {
     let _ = writeln!(out);
     for b in rb.books() {
         let key = &b.header.key;
-        let _ = write!(out, "{key:<20} {:>6}", s.by_book.get(key).copied().unwrap_or(0));
+        let _ = write!(
+            out,
+            "{key:<20} {:>6}",
+            s.by_book.get(key).copied().unwrap_or(0)
+        );
         for k in &kinds {
             let n = s
                 .by_book_and_kind

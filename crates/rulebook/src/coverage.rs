@@ -43,7 +43,12 @@ pub struct Coverage {
 }
 
 fn chinese_numeral(s: &str) -> Option<u32> {
-    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c).map(|p| p as u32);
+    let digit = |c: char| {
+        "零一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|p| p as u32)
+    };
     let chars: Vec<char> = s.chars().collect();
     match chars.as_slice() {
         [] => None,
@@ -61,7 +66,9 @@ fn strip_marks(line: &str) -> &str {
     let mut t = line.trim();
     loop {
         let before = t;
-        t = t.trim_start_matches(['-', '*', '•', '#', '>', '·']).trim_start();
+        t = t
+            .trim_start_matches(['-', '*', '•', '#', '>', '·'])
+            .trim_start();
         if t == before {
             return t;
         }
@@ -265,7 +272,11 @@ pub fn extract(header: &BookHeader, seed_text: &str) -> Vec<SeedClause> {
             if t.is_empty() {
                 continue;
             }
-            if let Some(sec) = n.sections.iter().find(|s| t.starts_with(s.heading.as_str())) {
+            if let Some(sec) = n
+                .sections
+                .iter()
+                .find(|s| t.starts_with(s.heading.as_str()))
+            {
                 st = State {
                     prefix: Some(sec.prefix.clone()),
                     heading: Some(sec.prefix.clone()),
@@ -398,8 +409,20 @@ mod tests {
         assert_eq!(
             clauses(Numbering::default(), text),
             [
-                "1", "1.1", "1.2", "2.3", "2.3.10", "2.3.10.a", "2.3.10.b", "5.7", "5.7.penalty.1",
-                "5.7.penalty.2", "5.8", "5.8.1", "5.8.1.3", "5.8.1.3-b"
+                "1",
+                "1.1",
+                "1.2",
+                "2.3",
+                "2.3.10",
+                "2.3.10.a",
+                "2.3.10.b",
+                "5.7",
+                "5.7.penalty.1",
+                "5.7.penalty.2",
+                "5.8",
+                "5.8.1",
+                "5.8.1.3",
+                "5.8.1.3-b"
             ]
         );
     }
@@ -410,8 +433,19 @@ mod tests {
         assert_eq!(
             clauses(Numbering::default(), text),
             [
-                "1", "2", "2.1", "2.2", "3", "3.1", "4.2.9", "4.2.9.2", "4.2.9.3", "5.13", "5.13.1",
-                "5.13.penalty.1", "4"
+                "1",
+                "2",
+                "2.1",
+                "2.2",
+                "3",
+                "3.1",
+                "4.2.9",
+                "4.2.9.2",
+                "4.2.9.3",
+                "5.13",
+                "5.13.1",
+                "5.13.penalty.1",
+                "4"
             ]
         );
     }
@@ -423,13 +457,19 @@ mod tests {
             top_level: false,
             ..Numbering::default()
         };
-        assert_eq!(clauses(n, "第十二条 通则\n- 12.1 定义\n第三条 账号"), ["12", "12.1", "3"]);
+        assert_eq!(
+            clauses(n, "第十二条 通则\n- 12.1 定义\n第三条 账号"),
+            ["12", "12.1", "3"]
+        );
         let n = Numbering {
             markdown_lists: true,
             ..Numbering::default()
         };
         assert_eq!(
-            clauses(n, "###### **一、原则**\n1. 为维护\n1. 本规则\n###### **四、处理**\n1. 一\n1. 二"),
+            clauses(
+                n,
+                "###### **一、原则**\n1. 为维护\n1. 本规则\n###### **四、处理**\n1. 一\n1. 二"
+            ),
             ["1.1", "1.2", "4.1", "4.2"]
         );
     }

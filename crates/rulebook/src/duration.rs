@@ -64,7 +64,9 @@ impl Duration {
 
 /// Why a duration string did not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid duration `{text}`: {reason} (write e.g. 3d, 15d+, 3-30d, 3mo, 48h, 5wd, permanent)")]
+#[error(
+    "invalid duration `{text}`: {reason} (write e.g. 3d, 15d+, 3-30d, 3mo, 48h, 5wd, permanent)"
+)]
 pub struct DurationError {
     text: String,
     reason: &'static str,

@@ -359,7 +359,10 @@ mod tests {
         assert_eq!(eval("8 / 4 / 2", &[]).unwrap(), 1.0);
         assert_eq!(eval("-2 * -3", &[]).unwrap(), 6.0);
         assert_eq!(eval("max(1, min(5, 3))", &[]).unwrap(), 3.0);
-        assert_eq!(eval("ceil(2.1) + floor(2.9) + round(2.5)", &[]).unwrap(), 8.0);
+        assert_eq!(
+            eval("ceil(2.1) + floor(2.9) + round(2.5)", &[]).unwrap(),
+            8.0
+        );
     }
 
     #[test]
@@ -379,9 +382,18 @@ mod tests {
         assert!(matches!(eval("1 +", &[]), Err(FormulaError::Syntax { .. })));
         assert!(matches!(eval("(1", &[]), Err(FormulaError::Syntax { .. })));
         assert!(matches!(eval("1 2", &[]), Err(FormulaError::Syntax { .. })));
-        assert!(matches!(eval("pow(1, 2)", &[]), Err(FormulaError::Syntax { .. })));
-        assert!(matches!(eval("min(1)", &[]), Err(FormulaError::Syntax { .. })));
-        assert!(matches!(eval("1 ÷ 2", &[]), Err(FormulaError::Syntax { .. })));
+        assert!(matches!(
+            eval("pow(1, 2)", &[]),
+            Err(FormulaError::Syntax { .. })
+        ));
+        assert!(matches!(
+            eval("min(1)", &[]),
+            Err(FormulaError::Syntax { .. })
+        ));
+        assert!(matches!(
+            eval("1 ÷ 2", &[]),
+            Err(FormulaError::Syntax { .. })
+        ));
         assert_eq!(eval("a + 1", &[]), Err(FormulaError::Unbound("a".into())));
         assert_eq!(eval("1 / 0", &[]), Err(FormulaError::DivisionByZero));
     }

@@ -129,7 +129,11 @@ pub struct Stats {
 impl Rulebook {
     /// The rulebook embedded at build time.
     pub fn embedded() -> Result<Rulebook, LoadError> {
-        Self::from_files(embedded::EMBEDDED.iter().map(|(n, t)| (n.to_string(), t.to_string())))
+        Self::from_files(
+            embedded::EMBEDDED
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string())),
+        )
     }
 
     /// The embedded files, as (file name, text).
@@ -165,7 +169,9 @@ impl Rulebook {
 
     /// Builds a rulebook from (file name, text) pairs: `catalogue.toml` and
     /// one `<book>.toml` per book.
-    pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<Rulebook, LoadError> {
+    pub fn from_files(
+        files: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Rulebook, LoadError> {
         let mut files: Vec<(String, String)> = files.into_iter().collect();
         files.sort_by(|a, b| a.0.cmp(&b.0));
         let mut problems = Vec::new();

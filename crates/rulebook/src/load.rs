@@ -51,7 +51,10 @@ impl<'a> Locator<'a> {
     fn position(&self, offset: usize) -> (usize, usize) {
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts[line - 1];
-        let col = self.text[start..offset.min(self.text.len())].chars().count() + 1;
+        let col = self.text[start..offset.min(self.text.len())]
+            .chars()
+            .count()
+            + 1;
         (line, col)
     }
 
@@ -111,7 +114,12 @@ impl<'a> Locator<'a> {
     }
 
     /// Builds a problem at the rule's (or field's) line.
-    pub(crate) fn problem(&self, rule: Option<&str>, field: Option<&str>, message: String) -> Problem {
+    pub(crate) fn problem(
+        &self,
+        rule: Option<&str>,
+        field: Option<&str>,
+        message: String,
+    ) -> Problem {
         let line = match (rule, field) {
             (Some(r), Some(f)) => self.field_line(r, f),
             (Some(r), None) => self.id_line(r),
@@ -271,12 +279,18 @@ pub(crate) fn parse_book(file: &str, text: &str) -> Result<BookFile, Vec<Problem
     };
     let stem = file.strip_suffix(".toml").unwrap_or(file);
     if key != stem {
-        problems.push(header("key", format!("book key `{key}` must equal the file name `{stem}`")));
+        problems.push(header(
+            "key",
+            format!("book key `{key}` must equal the file name `{stem}`"),
+        ));
     }
     if !KNOWN_BOOKS.contains(&key.as_str()) {
         problems.push(header(
             "key",
-            format!("unknown book `{key}`; RULE_IDS.md names: {}", KNOWN_BOOKS.join(", ")),
+            format!(
+                "unknown book `{key}`; RULE_IDS.md names: {}",
+                KNOWN_BOOKS.join(", ")
+            ),
         ));
     }
     for (field, value) in [
@@ -295,7 +309,10 @@ pub(crate) fn parse_book(file: &str, text: &str) -> Result<BookFile, Vec<Problem
     }
     for &[a, b] in &book.book.lines {
         if a == 0 || a > b {
-            problems.push(header("lines", format!("[{a}, {b}] is not a 1-based range")));
+            problems.push(header(
+                "lines",
+                format!("[{a}, {b}] is not a 1-based range"),
+            ));
         }
     }
     let prefix = format!("{key}/");
@@ -471,11 +488,17 @@ impl RuleValidator<'_> {
             self.report("applies_to", "must name at least one target".into());
         }
         if r.checks.is_empty() {
-            self.report("checks", "must name at least one check (`manual` for human review)".into());
+            self.report(
+                "checks",
+                "must name at least one check (`manual` for human review)".into(),
+            );
         }
         for c in &r.checks {
             if self.catalogue.check(c).is_none() {
-                self.report("checks", format!("unknown check `{c}` (not in catalogue.toml)"));
+                self.report(
+                    "checks",
+                    format!("unknown check `{c}` (not in catalogue.toml)"),
+                );
             }
         }
         if let Some(s) = &r.superseded_by {
@@ -490,18 +513,28 @@ impl RuleValidator<'_> {
                 Some(v) => format!("{} ({v})", t.name),
                 None => t.name.clone(),
             };
-            if !is_simple_slug(&t.name) || t.variant.as_deref().is_some_and(|v| !is_simple_slug(v)) {
-                self.report("thresholds", format!("threshold `{label}`: name and variant must be slugs of [a-z0-9-]"));
+            if !is_simple_slug(&t.name) || t.variant.as_deref().is_some_and(|v| !is_simple_slug(v))
+            {
+                self.report(
+                    "thresholds",
+                    format!("threshold `{label}`: name and variant must be slugs of [a-z0-9-]"),
+                );
             }
             if !names.insert((t.name.clone(), t.variant.clone(), t.superseded_by.clone())) {
                 self.report("thresholds", format!("threshold `{label}` appears twice"));
             }
             if t.min.is_none() && t.max.is_none() && t.value.is_none() {
-                self.report("thresholds", format!("threshold `{label}` needs min, max or value"));
+                self.report(
+                    "thresholds",
+                    format!("threshold `{label}` needs min, max or value"),
+                );
             }
             if let (Some(a), Some(b)) = (t.min, t.max) {
                 if a.get() > b.get() {
-                    self.report("thresholds", format!("threshold `{label}`: min {a} exceeds max {b}"));
+                    self.report(
+                        "thresholds",
+                        format!("threshold `{label}`: min {a} exceeds max {b}"),
+                    );
                 }
             }
             if let Some(s) = &t.superseded_by {
@@ -528,7 +561,13 @@ impl RuleValidator<'_> {
                 if row.len() != t.columns.len() {
                     self.report(
                         "tables",
-                        format!("table `{}` row {}: {} cells for {} columns", t.name, i + 1, row.len(), t.columns.len()),
+                        format!(
+                            "table `{}` row {}: {} cells for {} columns",
+                            t.name,
+                            i + 1,
+                            row.len(),
+                            t.columns.len()
+                        ),
                     );
                     continue;
                 }
@@ -536,7 +575,12 @@ impl RuleValidator<'_> {
                     if col.unit.is_some() && !matches!(cell, Cell::Number(_)) {
                         self.report(
                             "tables",
-                            format!("table `{}` row {}: column `{}` has a unit and needs a number", t.name, i + 1, col.name),
+                            format!(
+                                "table `{}` row {}: column `{}` has a unit and needs a number",
+                                t.name,
+                                i + 1,
+                                col.name
+                            ),
                         );
                     }
                 }
@@ -546,16 +590,23 @@ impl RuleValidator<'_> {
             match Expr::parse(&f.expression) {
                 Err(e) => self.report("formulas", format!("formula `{}`: {e}", f.name)),
                 Ok(e) => {
-                    let declared: HashSet<&str> = f.variables.iter().map(|v| v.name.as_str()).collect();
+                    let declared: HashSet<&str> =
+                        f.variables.iter().map(|v| v.name.as_str()).collect();
                     for used in e.variables() {
                         if !declared.contains(used.as_str()) {
-                            self.report("formulas", format!("formula `{}` uses undeclared variable `{used}`", f.name));
+                            self.report(
+                                "formulas",
+                                format!("formula `{}` uses undeclared variable `{used}`", f.name),
+                            );
                         }
                     }
                     let used = e.variables();
                     for d in &declared {
                         if !used.contains(*d) {
-                            self.report("formulas", format!("formula `{}` declares `{d}` but never uses it", f.name));
+                            self.report(
+                                "formulas",
+                                format!("formula `{}` declares `{d}` but never uses it", f.name),
+                            );
                         }
                     }
                 }
@@ -568,7 +619,10 @@ impl RuleValidator<'_> {
 
     fn penalty(&mut self, p: &Penalty) {
         if p.see.is_none() && p.quote.as_deref().is_none_or(|q| q.trim().is_empty()) {
-            self.report("penalty", "needs a `quote` (or `see` pointing at the rule whose penalty applies)".into());
+            self.report(
+                "penalty",
+                "needs a `quote` (or `see` pointing at the rule whose penalty applies)".into(),
+            );
         }
         if p.see.is_none() && p.steps.is_empty() && p.branches.is_empty() && !p.discretionary {
             self.report(
@@ -585,15 +639,22 @@ impl RuleValidator<'_> {
         let id = self.rule.id.clone();
         self.steps(&id, p.ladder, &p.steps);
         for b in &p.branches {
-            let ok = b
-                .id
-                .strip_prefix(&format!("{}.penalty.", self.rule.id))
-                .is_some_and(is_slug);
+            let ok =
+                b.id.strip_prefix(&format!("{}.penalty.", self.rule.id))
+                    .is_some_and(is_slug);
             if !ok {
-                self.report_at(&b.id, "id", format!("branch id must be `{}.penalty.N`", self.rule.id));
+                self.report_at(
+                    &b.id,
+                    "id",
+                    format!("branch id must be `{}.penalty.N`", self.rule.id),
+                );
             }
             if b.quote.trim().is_empty() || b.condition.trim().is_empty() {
-                self.report_at(&b.id, "quote", "branch needs a condition and a quote".into());
+                self.report_at(
+                    &b.id,
+                    "quote",
+                    "branch needs a condition and a quote".into(),
+                );
             }
             if b.steps.is_empty() {
                 self.report_at(&b.id, "steps", "branch needs steps".into());
@@ -611,9 +672,9 @@ impl RuleValidator<'_> {
             if offences.iter().any(Option::is_some) {
                 let ok = offences.iter().all(Option::is_some)
                     && offences.first().copied().flatten() == Some(1)
-                    && offences
-                        .windows(2)
-                        .all(|w| matches!((w[0], w[1]), (Some(a), Some(b)) if b == a || b == a + 1));
+                    && offences.windows(2).all(
+                        |w| matches!((w[0], w[1]), (Some(a), Some(b)) if b == a || b == a + 1),
+                    );
                 if !ok {
                     self.report_at(
                         at,
@@ -623,7 +684,11 @@ impl RuleValidator<'_> {
                 }
             }
         } else if steps.iter().any(|s| s.offence.is_some()) {
-            self.report_at(at, "offence", "`offence` belongs to `repeat` ladders only".into());
+            self.report_at(
+                at,
+                "offence",
+                "`offence` belongs to `repeat` ladders only".into(),
+            );
         }
     }
 
@@ -634,23 +699,50 @@ impl RuleValidator<'_> {
             .unwrap_or_default();
         for c in &s.capabilities {
             if self.catalogue.capability(c).is_none() {
-                self.report_at(at, "capabilities", format!("unknown capability `{c}` (not in catalogue.toml)"));
+                self.report_at(
+                    at,
+                    "capabilities",
+                    format!("unknown capability `{c}` (not in catalogue.toml)"),
+                );
             }
         }
         if s.action == Action::BanCapability && s.capabilities.is_empty() {
-            self.report_at(at, "capabilities", "`ban-capability` needs capabilities".into());
+            self.report_at(
+                at,
+                "capabilities",
+                "`ban-capability` needs capabilities".into(),
+            );
         }
-        if s.action != Action::BanCapability && !s.capabilities.is_empty() && s.action != Action::LimitFeatures {
-            self.report_at(at, "capabilities", format!("`{name}` takes no capabilities"));
+        if s.action != Action::BanCapability
+            && !s.capabilities.is_empty()
+            && s.action != Action::LimitFeatures
+        {
+            self.report_at(
+                at,
+                "capabilities",
+                format!("`{name}` takes no capabilities"),
+            );
         }
         if s.action != Action::Rectify && (s.deadline.is_some() || !s.on_lapse.is_empty()) {
-            self.report_at(at, "deadline", format!("`{name}` takes no deadline or on_lapse"));
+            self.report_at(
+                at,
+                "deadline",
+                format!("`{name}` takes no deadline or on_lapse"),
+            );
         }
         if s.action == Action::Other && s.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
-            self.report_at(at, "note", "`other` needs a note saying what is done".into());
+            self.report_at(
+                at,
+                "note",
+                "`other` needs a note saying what is done".into(),
+            );
         }
         if ladder == Ladder::ByCase && s.when.is_none() {
-            self.report_at(at, "when", "every step of a `by-case` ladder needs `when`".into());
+            self.report_at(
+                at,
+                "when",
+                "every step of a `by-case` ladder needs `when`".into(),
+            );
         }
         for l in &s.on_lapse {
             self.step(at, Ladder::All, l);

@@ -72,7 +72,11 @@ impl Rulebook {
                 Some(Hit { rule, score })
             })
             .collect();
-        hits.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.rule.id.cmp(&b.rule.id)));
+        hits.sort_by(|a, b| {
+            b.score
+                .cmp(&a.score)
+                .then_with(|| a.rule.id.cmp(&b.rule.id))
+        });
         hits
     }
 }

@@ -148,7 +148,10 @@ mod tests {
         let seed = Seed::new("一、**原则**\n  1. 为维护 绿色网络环境，".into());
         assert!(seed.contains("原则 1. 为维护绿色网络环境，"));
         assert!(seed.contains("**原则**"));
-        assert!(!seed.contains("为维护绿色网络环境,"), "ASCII comma is not the seed's full-width comma");
+        assert!(
+            !seed.contains("为维护绿色网络环境,"),
+            "ASCII comma is not the seed's full-width comma"
+        );
         assert!(!seed.contains("   "), "an empty quote matches nothing");
     }
 }
