@@ -312,6 +312,11 @@ fn check(dir: Option<&Path>, seeds_dir: Option<&Path>, json: bool) -> Result<Exi
                         ),
                     });
                 }
+                for (book, clause) in &cov.unmatched_exclusions {
+                    notes.push(format!(
+                        "exclusion {book}/{clause} matches no numbered clause of the seed (a typo?)"
+                    ));
+                }
                 for k in cov.missing_seeds {
                     notes.push(format!("book {k}: its seed file was not found"));
                 }

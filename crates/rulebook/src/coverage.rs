@@ -40,6 +40,9 @@ pub struct Coverage {
     pub missing: Vec<SeedClause>,
     /// Books whose seed file could not be found.
     pub missing_seeds: Vec<String>,
+    /// Exclusions (book, clause) that match no numbered clause of the seed:
+    /// harmless, but often a typo in the clause.
+    pub unmatched_exclusions: Vec<(String, String)>,
 }
 
 fn chinese_numeral(s: &str) -> Option<u32> {
@@ -369,7 +372,17 @@ pub fn check(book: &Rulebook, seeds: &Seeds) -> Coverage {
             .filter_map(|id| id.split_once('/').map(|(_, c)| c.to_string()))
             .chain(b.exclusions.iter().map(|e| e.clause.clone()))
             .collect();
-        for c in extract(&b.header, &seed.text) {
+        let found = extract(&b.header, &seed.text);
+        let found_clauses: HashSet<&str> = found.iter().map(|c| c.clause.as_str()).collect();
+        if !b.header.numbering.none {
+            for e in &b.exclusions {
+                if !found_clauses.contains(e.clause.as_str()) {
+                    cov.unmatched_exclusions
+                        .push((b.header.key.clone(), e.clause.clone()));
+                }
+            }
+        }
+        for c in found {
             cov.clauses += 1;
             if !covered.contains(&c.clause) {
                 cov.missing.push(c);

@@ -393,6 +393,11 @@ pub(crate) fn validate(
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut ids: HashMap<&str, &str> = HashMap::new();
+    let dates: HashMap<&str, Option<&str>> = books
+        .iter()
+        .flat_map(|(_, _, b)| b.rules.iter())
+        .map(|r| (r.id.as_str(), r.source.date.as_deref()))
+        .collect();
     for (file, _, book) in books {
         for rule in &book.rules {
             let branch_ids = rule
@@ -433,6 +438,7 @@ pub(crate) fn validate(
                 loc: &loc,
                 rule,
                 ids: &ids,
+                dates: &dates,
                 catalogue,
                 problems: &mut problems,
             };
@@ -446,6 +452,7 @@ struct RuleValidator<'a> {
     loc: &'a Locator<'a>,
     rule: &'a Rule,
     ids: &'a HashMap<&'a str, &'a str>,
+    dates: &'a HashMap<&'a str, Option<&'a str>>,
     catalogue: &'a Catalogue,
     problems: &'a mut Vec<Problem>,
 }
@@ -467,6 +474,19 @@ impl RuleValidator<'_> {
         }
         if target == self.rule.id {
             self.report(field, "refers to the rule itself".into());
+        }
+    }
+
+    /// A figure may only be superseded by one of a document at least as new.
+    fn newer(&mut self, field: &str, target: &str) {
+        let own = self.rule.source.date.as_deref();
+        if let (Some(own), Some(Some(theirs))) = (own, self.dates.get(target)) {
+            if *theirs < own {
+                self.report(
+                    field,
+                    format!("superseded by `{target}` of {theirs}, which is older than this rule's {own}: the newest document wins"),
+                );
+            }
         }
     }
 
@@ -503,6 +523,7 @@ impl RuleValidator<'_> {
         }
         if let Some(s) = &r.superseded_by {
             self.reference("superseded_by", s);
+            self.newer("superseded_by", s);
         }
         for rel in &r.related {
             self.reference("related", rel);
@@ -539,6 +560,7 @@ impl RuleValidator<'_> {
             }
             if let Some(s) = &t.superseded_by {
                 self.reference("thresholds", s);
+                self.newer("thresholds", s);
             }
         }
         let mut list_names = HashSet::new();
