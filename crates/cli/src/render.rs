@@ -102,6 +102,12 @@ fn steps_text(rb: &Rulebook, out: &mut String, steps: &[Step], indent: usize) {
 }
 
 fn penalty_text(rb: &Rulebook, out: &mut String, p: &Penalty) {
+    if p.see.is_some() && p.steps.is_empty() && p.branches.is_empty() {
+        if let Some(s) = &p.see {
+            let _ = writeln!(out, "  参见 see: {s}");
+        }
+        return;
+    }
     let _ = writeln!(
         out,
         "  方式 ladder: {}{}{}",
@@ -200,6 +206,9 @@ fn rule_text(rb: &Rulebook, out: &mut String, r: &Rule) {
             if let Some(v) = t.max {
                 let _ = write!(line, " max {v}");
             }
+            if t.exclusive {
+                line.push_str(" (exclusive)");
+            }
             if let Some(v) = t.value {
                 let _ = write!(line, " = {v}");
             }
@@ -226,6 +235,9 @@ fn rule_text(rb: &Rulebook, out: &mut String, r: &Rule) {
             .map(|q| format!(" ({})", name_of(&q)))
             .unwrap_or_default();
         let _ = writeln!(out, "列表 list {}{req}: {}", l.name, l.items.join("、"));
+        if let Some(n) = &l.note {
+            let _ = writeln!(out, "  注 note: {n}");
+        }
     }
     for t in &r.tables {
         let cols: Vec<String> = t

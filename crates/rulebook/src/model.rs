@@ -223,6 +223,28 @@ pub struct Rule {
     pub note: Option<String>,
 }
 
+impl Threshold {
+    /// Whether `x` lies within the bounds (`min`/`max`, strict when `exclusive`).
+    /// A threshold with only `value` bounds nothing and admits every `x`.
+    pub fn admits(&self, x: f64) -> bool {
+        let above = self.min.is_none_or(|m| {
+            if self.exclusive {
+                x > m.get()
+            } else {
+                x >= m.get()
+            }
+        });
+        let below = self.max.is_none_or(|m| {
+            if self.exclusive {
+                x < m.get()
+            } else {
+                x <= m.get()
+            }
+        });
+        above && below
+    }
+}
+
 impl Rule {
     /// The threshold called `name` (and `variant`, if given) that is in force.
     pub fn threshold(&self, name: &str, variant: Option<&str>) -> Option<&Threshold> {
@@ -382,6 +404,9 @@ pub struct Threshold {
     pub value: Option<Num>,
     /// Unit of the numbers.
     pub unit: Unit,
+    /// Whether `min`/`max` are strict bounds (小于 3 秒: `max = 3`, `exclusive = true`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclusive: bool,
     /// Remark.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -709,4 +734,35 @@ pub enum Scope {
     SubjectAndAffiliates,
     /// Every app of the target's provider (期间服务商所有应用…).
     AllApps,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(min: Option<f64>, max: Option<f64>, exclusive: bool) -> Threshold {
+        Threshold {
+            name: "x".into(),
+            variant: None,
+            min: min.map(Num),
+            max: max.map(Num),
+            value: None,
+            unit: Unit::Seconds,
+            exclusive,
+            note: None,
+            superseded_by: None,
+            in_force: true,
+            date: None,
+        }
+    }
+
+    #[test]
+    fn bounds_inclusive_and_strict() {
+        assert!(t(Some(2.0), Some(6.0), false).admits(6.0));
+        assert!(t(Some(2.0), Some(6.0), false).admits(2.0));
+        assert!(!t(Some(2.0), Some(6.0), false).admits(7.0));
+        assert!(!t(None, Some(3.0), true).admits(3.0));
+        assert!(t(None, Some(3.0), true).admits(2.99));
+        assert!(t(None, None, false).admits(1e9));
+    }
 }
