@@ -286,8 +286,13 @@ impl Rulebook {
 
     /// The rule whose penalty governs `id`: the rule itself if it has one,
     /// else the nearest ancestor clause that has one (`5.1.3` → `5.1`).
-    /// `see` references are followed.
+    /// `see` references are followed. Definitions and workflows describe
+    /// rather than forbid, so they inherit no penalty from their ancestors.
     pub fn penalty_rule(&self, id: &str) -> Option<&Rule> {
+        let own = self.rule(id)?;
+        if own.penalty.is_none() && matches!(own.kind, Kind::Definition | Kind::Workflow) {
+            return None;
+        }
         let mut current = id.to_string();
         loop {
             if let Some(r) = self.rule(&current) {
