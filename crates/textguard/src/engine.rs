@@ -1,0 +1,591 @@
+//! The compiled engine: one automaton per lexicon build, the homophone
+//! automaton, detectors and the scene policy, and `scan` that turns a text
+//! into a verdict.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use daachorse::{
+    CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, DoubleArrayAhoCorasick,
+    DoubleArrayAhoCorasickBuilder, MatchKind,
+};
+use serde::Serialize;
+
+use crate::detect;
+use crate::fold::Tables;
+use crate::lexicon::{self, Category, Entry, LexiconError, Pattern, Scene, Severity};
+use crate::normalize::Normalizer;
+use crate::policy::{DetectorId, Policy};
+
+/// Why an engine could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// A data file (policy, tables) is malformed.
+    #[error("{file}: {message}")]
+    Data {
+        /// File name.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The automaton could not be built.
+    #[error("cannot build the automaton: {0}")]
+    Automaton(String),
+}
+
+/// The data an engine is built from.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// Lexicon files (name, text).
+    pub lexicons: Vec<(String, String)>,
+    /// Allowlist files (name, text).
+    pub allow: Vec<(String, String)>,
+    /// `lookalike.tsv`.
+    pub lookalike: String,
+    /// `chaizi.tsv`.
+    pub chaizi: String,
+    /// `cues.txt`.
+    pub cues: String,
+    /// `policy.toml`.
+    pub policy: String,
+}
+
+impl Sources {
+    /// A content hash naming this exact set of data.
+    pub fn version(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut feed = |s: &str| {
+            for b in s.bytes().chain([0xff]) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        for (n, t) in self.lexicons.iter().chain(&self.allow) {
+            feed(n);
+            feed(t);
+        }
+        for t in [&self.lookalike, &self.chaizi, &self.cues, &self.policy] {
+            feed(t);
+        }
+        feed(env!("CARGO_PKG_VERSION"));
+        format!("{h:016x}")
+    }
+}
+
+/// What a pattern of the main automaton stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Term(u32),
+    Allow,
+    Part(u32),
+}
+
+/// How a hit was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// A lexicon term in the compact channel.
+    Lexicon,
+    /// A lexicon term by sound (pinyin channel).
+    Homophone,
+    /// A co-occurrence entry.
+    Cooccurrence,
+    /// A detector.
+    Detector(DetectorId),
+}
+
+/// One finding, located in the original text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// Rulebook id it rests on.
+    pub rule: Option<String>,
+    /// Category.
+    pub label: Category,
+    /// Severity after the scene policy.
+    pub severity: Severity,
+    /// Start, in Unicode scalar values of the original text.
+    pub start: usize,
+    /// End (exclusive).
+    pub end: usize,
+    /// The original text of the span.
+    pub text: String,
+    /// The lexicon term (or detector id) that matched.
+    pub term: String,
+    /// How it was found.
+    pub source: Source,
+}
+
+/// pass, review or block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decision {
+    /// Nothing found.
+    Pass,
+    /// A human should look.
+    Review,
+    /// Refuse.
+    Block,
+}
+
+impl Decision {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Pass => "pass",
+            Decision::Review => "review",
+            Decision::Block => "block",
+        }
+    }
+}
+
+/// A label of the verdict: a category with the rules its hits cite.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Label {
+    /// Category.
+    pub label: Category,
+    /// Highest severity among its hits.
+    pub severity: Severity,
+    /// Rule ids cited.
+    pub rules: Vec<String>,
+}
+
+/// The judgement of one text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// pass, review or block.
+    pub verdict: Decision,
+    /// 0 (clean) to 1 (certainly bad).
+    pub score: f64,
+    /// Categories found.
+    pub labels: Vec<Label>,
+    /// Every hit, by start.
+    pub hits: Vec<Hit>,
+    /// The scene it was judged in.
+    pub scene: Scene,
+    /// Rulebook version.
+    pub rulebook_version: String,
+    /// Lexicon version.
+    pub lexicon_version: String,
+}
+
+/// The compiled engine.
+pub struct Engine {
+    norm: Normalizer,
+    entries: Vec<Entry>,
+    ac: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
+    roles: Vec<Vec<Role>>,
+    pinyin_ac: Option<DoubleArrayAhoCorasick<u32>>,
+    pinyin_entries: Vec<Vec<u32>>,
+    cooccur: Vec<u32>,
+    part_ids: HashMap<String, u32>,
+    policy: Policy,
+    cues: Vec<String>,
+    version: String,
+    rulebook_version: String,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("entries", &self.entries.len())
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
+/// Parses `a<TAB>b` pairs, skipping comments.
+fn pairs(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .filter_map(|l| {
+            let mut it = l.split('\t');
+            Some((it.next()?.trim().to_string(), it.next()?.trim().to_string()))
+        })
+        .collect()
+}
+
+fn single(s: &str) -> Option<char> {
+    let mut it = s.chars();
+    match (it.next(), it.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
+impl Engine {
+    /// Builds an engine. Malformed lexicon lines and lines citing unknown
+    /// rules are returned as errors and left out; everything else is kept.
+    pub fn build(
+        sources: &Sources,
+        rulebook: &bylaw_rulebook::Rulebook,
+    ) -> Result<(Engine, Vec<LexiconError>), BuildError> {
+        let lookalike: HashMap<char, char> = pairs(&sources.lookalike)
+            .into_iter()
+            .filter_map(|(a, b)| Some((single(&a)?, single(&b)?)))
+            .collect();
+        let chaizi: Vec<(String, char)> = pairs(&sources.chaizi)
+            .into_iter()
+            .filter_map(|(a, b)| Some((a, single(&b)?)))
+            .collect();
+        let norm = Normalizer::new(Tables::build(lookalike), &chaizi);
+        let policy: Policy = toml::from_str(&sources.policy).map_err(|e| BuildError::Data {
+            file: "policy.toml".into(),
+            message: e.to_string(),
+        })?;
+        for d in &policy.detectors {
+            if rulebook.rule(&d.rule).is_none() {
+                return Err(BuildError::Data {
+                    file: "policy.toml".into(),
+                    message: format!("detector {} cites unknown rule `{}`", d.id.as_str(), d.rule),
+                });
+            }
+        }
+        let cues = lexicon::parse_allow(&sources.cues)
+            .into_iter()
+            .map(|c| c.to_lowercase())
+            .collect();
+        let mut errors = Vec::new();
+        let mut entries = Vec::new();
+        for (name, text) in &sources.lexicons {
+            let (es, errs) = lexicon::parse(name, text);
+            errors.extend(errs);
+            for e in es {
+                if let Some(r) = &e.rule {
+                    if rulebook.resolve(r).is_none() {
+                        let (file, line) = e.origin.rsplit_once(':').unwrap_or((&e.origin, "0"));
+                        errors.push(LexiconError {
+                            file: file.to_string(),
+                            line: line.parse().unwrap_or(0),
+                            message: format!("unknown rule `{r}` (not in the rulebook)"),
+                        });
+                        continue;
+                    }
+                }
+                entries.push(e);
+            }
+        }
+        let allow: Vec<String> = sources
+            .allow
+            .iter()
+            .flat_map(|(_, t)| lexicon::parse_allow(t))
+            .collect();
+        let mut engine = Engine {
+            norm,
+            entries,
+            ac: None,
+            roles: Vec::new(),
+            pinyin_ac: None,
+            pinyin_entries: Vec::new(),
+            cooccur: Vec::new(),
+            part_ids: HashMap::new(),
+            policy,
+            cues,
+            version: sources.version(),
+            rulebook_version: rulebook.version().to_string(),
+        };
+        engine.compile(&allow)?;
+        Ok((engine, errors))
+    }
+
+    fn compile(&mut self, allow: &[String]) -> Result<(), BuildError> {
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut roles: Vec<Vec<Role>> = Vec::new();
+        let mut add = |norm: String, role: Role, roles: &mut Vec<Vec<Role>>| {
+            if norm.is_empty() {
+                return;
+            }
+            let id = *ids.entry(norm).or_insert_with(|| {
+                roles.push(Vec::new());
+                (roles.len() - 1) as u32
+            });
+            roles[id as usize].push(role);
+        };
+        let mut pinyin_ids: HashMap<String, u32> = HashMap::new();
+        let mut pinyin_entries: Vec<Vec<u32>> = Vec::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            let i = i as u32;
+            match &e.pattern {
+                Pattern::Term(t) => {
+                    let n = self.norm.term(t);
+                    if let Some((py, syllables)) = self.norm.term_pinyin(&n) {
+                        let eligible = match e.pinyin {
+                            Some(forced) => forced && syllables >= 2,
+                            None => syllables >= 3 && py.len() >= 6,
+                        };
+                        if eligible {
+                            let id = *pinyin_ids.entry(py).or_insert_with(|| {
+                                pinyin_entries.push(Vec::new());
+                                (pinyin_entries.len() - 1) as u32
+                            });
+                            pinyin_entries[id as usize].push(i);
+                        }
+                    }
+                    add(n, Role::Term(i), &mut roles);
+                }
+                Pattern::Cooccur { all, none, .. } => {
+                    self.cooccur.push(i);
+                    for p in all.iter().chain(none) {
+                        let n = self.norm.term(p);
+                        let next = self.part_ids.len() as u32;
+                        let pid = *self.part_ids.entry(n.clone()).or_insert(next);
+                        if pid == next {
+                            add(n, Role::Part(pid), &mut roles);
+                        }
+                    }
+                }
+            }
+        }
+        for a in allow {
+            add(self.norm.term(a), Role::Allow, &mut roles);
+        }
+        if !ids.is_empty() {
+            let patvals: Vec<(String, u32)> = ids.into_iter().collect();
+            let ac = CharwiseDoubleArrayAhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build_with_values(patvals)
+                .map_err(|e| BuildError::Automaton(e.to_string()))?;
+            self.ac = Some(ac);
+        }
+        self.roles = roles;
+        if !pinyin_ids.is_empty() {
+            let patvals: Vec<(String, u32)> = pinyin_ids.into_iter().collect();
+            let ac = DoubleArrayAhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build_with_values(patvals)
+                .map_err(|e| BuildError::Automaton(e.to_string()))?;
+            self.pinyin_ac = Some(ac);
+        }
+        self.pinyin_entries = pinyin_entries;
+        Ok(())
+    }
+
+    /// The lexicon version (content hash of the sources).
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The rulebook version the engine was built against.
+    pub fn rulebook_version(&self) -> &str {
+        &self.rulebook_version
+    }
+
+    /// The lexicon entries.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The normaliser.
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.norm
+    }
+
+    /// The scene policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Judges `text` in `scene`.
+    pub fn scan(&self, text: &str, scene: Scene) -> Verdict {
+        let hits = self.hits(text, scene);
+        self.verdict(hits, scene)
+    }
+
+    /// Every hit of `text` in `scene`, by start.
+    pub fn hits(&self, text: &str, scene: Scene) -> Vec<Hit> {
+        let compact = self.norm.compact(text);
+        let s = compact.as_string();
+        // byte offset in `s` → compact char index
+        let mut char_at = vec![u32::MAX; s.len() + 1];
+        for (ci, (b, _)) in s.char_indices().enumerate() {
+            char_at[b] = ci as u32;
+        }
+        char_at[s.len()] = compact.chars.len() as u32;
+        let mut raw: Vec<(usize, usize, u32, Source)> = Vec::new();
+        let mut allowed: Vec<(usize, usize)> = Vec::new();
+        let mut parts: HashMap<u32, Vec<(usize, usize)>> = HashMap::new();
+        if let Some(ac) = &self.ac {
+            for m in ac.leftmost_find_iter(&s) {
+                let (a, b) = (char_at[m.start()] as usize, char_at[m.end()] as usize);
+                for role in &self.roles[m.value() as usize] {
+                    match *role {
+                        Role::Allow => allowed.push((a, b)),
+                        Role::Term(e) => raw.push((a, b, e, Source::Lexicon)),
+                        Role::Part(p) => parts.entry(p).or_default().push((a, b)),
+                    }
+                }
+            }
+        }
+        if self.roles.iter().any(|r| r.contains(&Role::Allow)) {
+            let allow_ranges = allowed.clone();
+            raw.retain(|(a, b, _, _)| !allow_ranges.iter().any(|(x, y)| x <= a && b <= y));
+        }
+        if let Some(pac) = &self.pinyin_ac {
+            let py = self.norm.pinyin(&compact);
+            let direct: HashSet<(u32, usize)> = raw.iter().map(|(a, _, e, _)| (*e, *a)).collect();
+            for m in pac.leftmost_find_iter(&py.text) {
+                let (sa, sb) = (py.starts[m.start()], py.starts[m.end()]);
+                if sa == u32::MAX || sb == u32::MAX {
+                    continue;
+                }
+                let (a, b) = (sa as usize, sb as usize);
+                let latin = |i: usize| compact.chars.get(i).is_some_and(|c| c.is_ascii_lowercase());
+                // A run of Latin letters must be a whole word.
+                if latin(a) && a > 0 && latin(a - 1) && !compact.gap_before[a] {
+                    continue;
+                }
+                if b > 0 && latin(b - 1) && latin(b) && !compact.gap_before[b] {
+                    continue;
+                }
+                if allowed.iter().any(|(x, y)| a < *y && *x < b) {
+                    continue;
+                }
+                for &e in &self.pinyin_entries[m.value() as usize] {
+                    if !direct.contains(&(e, a)) {
+                        raw.push((a, b, e, Source::Homophone));
+                    }
+                }
+            }
+        }
+        for &ci in &self.cooccur {
+            let e = &self.entries[ci as usize];
+            let Pattern::Cooccur { all, none, within } = &e.pattern else {
+                continue;
+            };
+            let pos = |p: &String| {
+                self.part_ids
+                    .get(&self.norm.term(p))
+                    .and_then(|id| parts.get(id))
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            if none.iter().any(|p| !pos(p).is_empty()) {
+                continue;
+            }
+            let found: Vec<Vec<(usize, usize)>> = all.iter().map(pos).collect();
+            if found.iter().any(Vec::is_empty) {
+                continue;
+            }
+            // Earliest occurrence of each part; span from the first to the last.
+            let firsts: Vec<(usize, usize)> = found.iter().map(|v| v[0]).collect();
+            let a = firsts.iter().map(|x| x.0).min().unwrap_or(0);
+            let b = firsts.iter().map(|x| x.1).max().unwrap_or(0);
+            if within.is_some_and(|w| b - a > w as usize) {
+                continue;
+            }
+            raw.push((a, b, ci, Source::Cooccurrence));
+        }
+        let mut byte_of: Option<Vec<usize>> = None;
+        let mut out = Vec::new();
+        let mut orig_text = |start: usize, end: usize| -> String {
+            let offsets = byte_of.get_or_insert_with(|| {
+                let mut v: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+                v.push(text.len());
+                v
+            });
+            let a = offsets.get(start).copied().unwrap_or(text.len());
+            let b = offsets.get(end).copied().unwrap_or(text.len());
+            text.get(a..b).unwrap_or("").to_string()
+        };
+        for (a, b, ei, source) in raw {
+            let e = &self.entries[ei as usize];
+            if !e.scenes.is_empty() && !e.scenes.contains(&scene) {
+                continue;
+            }
+            if !self.policy.category_applies(e.category, scene) {
+                continue;
+            }
+            let (start, end) = compact.original_span(a, b);
+            let severity = match source {
+                Source::Homophone => Severity::Review,
+                _ => e.severity,
+            };
+            out.push(Hit {
+                rule: e.rule.clone(),
+                label: e.category,
+                severity,
+                start,
+                end,
+                text: orig_text(start, end),
+                term: e.term.clone(),
+                source,
+            });
+        }
+        let light = self.norm.light(text);
+        for d in DetectorId::ALL {
+            let Some(severity) = self.policy.setting(d, scene).severity() else {
+                continue;
+            };
+            let Some(p) = self.policy.detector(d) else {
+                continue;
+            };
+            let spans = match d {
+                DetectorId::PhoneNumber => detect::phone_numbers(&light),
+                DetectorId::ContactId => {
+                    let cues: Vec<&str> = self.cues.iter().map(String::as_str).collect();
+                    detect::contact_ids(&light, &cues)
+                }
+                DetectorId::Url => detect::urls(&light),
+                DetectorId::Email => detect::emails(&light),
+                DetectorId::ResidentId => detect::resident_ids(&light),
+                DetectorId::BankCard => detect::bank_cards(&light),
+            };
+            for sp in spans {
+                out.push(Hit {
+                    rule: Some(p.rule.clone()),
+                    label: p.category,
+                    severity,
+                    start: sp.start,
+                    end: sp.end,
+                    text: orig_text(sp.start, sp.end),
+                    term: d.as_str().to_string(),
+                    source: Source::Detector(d),
+                });
+            }
+        }
+        out.sort_by(|x, y| (x.start, x.end).cmp(&(y.start, y.end)));
+        out
+    }
+
+    /// Turns hits into a verdict.
+    pub fn verdict(&self, hits: Vec<Hit>, scene: Scene) -> Verdict {
+        let mut labels: BTreeMap<Category, Label> = BTreeMap::new();
+        for h in &hits {
+            let l = labels.entry(h.label).or_insert_with(|| Label {
+                label: h.label,
+                severity: h.severity,
+                rules: Vec::new(),
+            });
+            l.severity = l.severity.max(h.severity);
+            if let Some(r) = &h.rule {
+                if !l.rules.contains(r) {
+                    l.rules.push(r.clone());
+                }
+            }
+        }
+        let worst = hits.iter().map(|h| h.severity).max();
+        let verdict = match worst {
+            None => Decision::Pass,
+            Some(Severity::Review) => Decision::Review,
+            Some(Severity::Block) => Decision::Block,
+        };
+        let base: f64 = match worst {
+            None => 0.0,
+            Some(Severity::Review) => 0.6,
+            Some(Severity::Block) => 0.9,
+        };
+        let extra = (hits.len().saturating_sub(1) as f64) * 0.02;
+        let score = if hits.is_empty() {
+            0.0
+        } else {
+            (base + extra).min(0.99)
+        };
+        Verdict {
+            verdict,
+            score: (score * 100.0).round() / 100.0,
+            labels: labels.into_values().collect(),
+            hits,
+            scene,
+            rulebook_version: self.rulebook_version.clone(),
+            lexicon_version: self.version.clone(),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! The engine on a small, known lexicon: every evasion path and the span
+//! mapping back to the original text.
+
+use bylaw_rulebook::Rulebook;
+use bylaw_textguard::{Decision, Engine, Scene, Severity, Source, Sources};
+
+const LEX: &str = "# term\tcategory\tseverity\trule\tflags
+六合彩\tgambling\tblock\tmeeting-compliance/2.3.7
+赌博\tgambling\tblock\tmeeting-compliance/2.3.7
+大麻\tdrugs\tblock
+非法集资\tfraud\tblock
+最\tabsolute\treview\tminiprogram/2.3\tscene=listing
+代开&发票\tfraud\tblock\t\twithin=6
+兼职&!正规\tfraud\treview
+";
+
+const POLICY: &str = r#"
+[category_scenes]
+absolute = ["listing"]
+"#;
+
+fn engine() -> Engine {
+    let rb = Rulebook::embedded().expect("rulebook");
+    let sources = Sources {
+        lexicons: vec![("test.tsv".into(), LEX.into())],
+        allow: vec![("allow.tsv".into(), "大麻烦\n最近\n".into())],
+        lookalike: "氺\t水\n".into(),
+        chaizi: "氵去\t法\n".into(),
+        cues: String::new(),
+        policy: POLICY.into(),
+    };
+    let (e, errors) = Engine::build(&sources, &rb).expect("builds");
+    assert!(errors.is_empty(), "{errors:?}");
+    e
+}
+
+fn terms(e: &Engine, text: &str, scene: Scene) -> Vec<String> {
+    e.hits(text, scene).into_iter().map(|h| h.term).collect()
+}
+
+#[test]
+fn plain_and_evasions_hit_with_original_spans() {
+    let e = engine();
+    for text in [
+        "来玩六合彩",
+        "来玩六 合 彩",
+        "来玩六*合*彩",
+        "来玩六\u{200b}合彩",
+        "来玩陆合彩",
+        "来玩六合合彩",
+        "来玩６合彩",
+        "来玩⑥合彩",
+    ] {
+        let hits = e.hits(text, Scene::Chat);
+        assert_eq!(hits.len(), 1, "{text}: {hits:?}");
+        let h = &hits[0];
+        assert_eq!(h.term, "六合彩");
+        assert_eq!(h.rule.as_deref(), Some("meeting-compliance/2.3.7"));
+        let chars: Vec<char> = text.chars().collect();
+        let span: String = chars[h.start..h.end].iter().collect();
+        assert_eq!(span, h.text, "{text}");
+        assert_eq!(h.start, 2, "{text}");
+        assert_eq!(h.end, chars.len(), "{text}");
+    }
+    assert_eq!(terms(&e, "賭博", Scene::Chat), ["赌博"]);
+    assert_eq!(terms(&e, "非氵去集资", Scene::Chat), ["非法集资"]);
+}
+
+#[test]
+fn homophones_need_three_syllables_and_are_reviewed() {
+    let e = engine();
+    let hits = e.hits("六和彩开奖", Scene::Chat);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].source, Source::Homophone);
+    assert_eq!(hits[0].severity, Severity::Review);
+    assert_eq!((hits[0].start, hits[0].end), (0, 3));
+    assert_eq!(terms(&e, "play liuhecai now", Scene::Chat), ["六合彩"]);
+    assert!(
+        terms(&e, "qualiuhecaix", Scene::Chat).is_empty(),
+        "inside a Latin word"
+    );
+    assert!(
+        terms(&e, "打骂", Scene::Chat).is_empty(),
+        "two syllables never match by sound"
+    );
+}
+
+#[test]
+fn allowlist_suppresses_hits_inside_it() {
+    let e = engine();
+    assert!(terms(&e, "真是大麻烦", Scene::Chat).is_empty());
+    assert_eq!(terms(&e, "大麻烦不如大麻", Scene::Chat), ["大麻"]);
+}
+
+#[test]
+fn scenes_limit_categories() {
+    let e = engine();
+    assert!(terms(&e, "最好的工具", Scene::Chat).is_empty());
+    assert_eq!(terms(&e, "最好的工具", Scene::Listing), ["最"]);
+    assert!(terms(&e, "最近上线", Scene::Listing).is_empty());
+}
+
+#[test]
+fn cooccurrence_rules() {
+    let e = engine();
+    assert_eq!(terms(&e, "代开各类发票", Scene::Chat), ["代开&发票"]);
+    assert!(
+        terms(&e, "代开会议，会后开发票给财务部门", Scene::Chat).is_empty(),
+        "too far apart"
+    );
+    assert_eq!(terms(&e, "招兼职日结", Scene::Chat), ["兼职&!正规"]);
+    assert!(terms(&e, "正规兼职", Scene::Chat).is_empty());
+}
+
+#[test]
+fn verdicts_and_versions() {
+    let e = engine();
+    let v = e.scan("来玩六合彩", Scene::Chat);
+    assert_eq!(v.verdict, Decision::Block);
+    assert!(v.score >= 0.9);
+    assert_eq!(v.labels.len(), 1);
+    assert_eq!(v.labels[0].rules, ["meeting-compliance/2.3.7"]);
+    assert_eq!(v.lexicon_version, e.version());
+    assert_eq!(v.rulebook_version, e.rulebook_version());
+    let clean = e.scan("今天开会讨论方案", Scene::Chat);
+    assert_eq!(clean.verdict, Decision::Pass);
+    assert_eq!(clean.score, 0.0);
+}
+
+#[test]
+fn bad_lexicon_lines_and_unknown_rules_are_reported_not_fatal() {
+    let rb = Rulebook::embedded().unwrap();
+    let sources = Sources {
+        lexicons: vec![(
+            "mine.tsv".into(),
+            "好词\tgambling\tblock\n坏词\tgamble\tblock\n假规则\tfraud\tblock\tnowhere/1.1\n"
+                .into(),
+        )],
+        ..Sources::default()
+    };
+    let (e, errors) = Engine::build(&sources, &rb).unwrap();
+    assert_eq!(e.entries().len(), 1);
+    let lines: Vec<(String, usize)> = errors.iter().map(|x| (x.file.clone(), x.line)).collect();
+    assert_eq!(
+        lines,
+        [("mine.tsv".to_string(), 2), ("mine.tsv".to_string(), 3)]
+    );
+}
