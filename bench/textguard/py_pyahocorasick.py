@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """pyahocorasick (C extension), raw exact matching.
 
-Default semantics: leftmost-longest, non-overlapping (Automaton.iter_long),
-the same as bylaw's lexicon automaton and ahocorasick-rs's LeftmostLongest,
-so the three report the same match count. --overlapping uses Automaton.iter
-(every occurrence of every term, the classic Aho-Corasick output).
+Default: overlapping find-all (Automaton.iter: every occurrence of every term),
+the semantics of bylaw-raw (daachorse find_overlapping_iter) and of
+ahocorasick-rs with overlapping=True, so the three report the same count.
+--leftmost-longest: Automaton.iter_long (non-overlapping leftmost-longest,
+the semantics of bylaw's lexicon automaton in the chain) -> tool pyahocorasick-ll.
 """
 import ahocorasick
 
@@ -12,7 +13,7 @@ from harness_common import emit, load_corpus, load_terms, now, parse_args
 
 
 def main():
-    args = parse_args(lambda ap: ap.add_argument("--overlapping", action="store_true"))
+    args = parse_args(lambda ap: ap.add_argument("--leftmost-longest", action="store_true"))
     terms = load_terms(args.lexicon)
     nbytes, units = load_corpus(args.corpus, args.unit)
 
@@ -23,16 +24,21 @@ def main():
     a.make_automaton()
     build = now() - t0
 
-    it = a.iter if args.overlapping else a.iter_long
+    it = a.iter_long if args.leftmost_longest else a.iter
     t0 = now()
     n = 0
     for u in units:
         for _end, _idx in it(u):
             n += 1
     scan = now() - t0
-    emit("pyahocorasick" + ("-overlap" if args.overlapping else ""), len(terms), build, scan, nbytes, n,
-         semantics="overlapping" if args.overlapping else "leftmost-longest", unit=args.unit,
-         version=ahocorasick.__version__ if hasattr(ahocorasick, "__version__") else None)
+    emit("pyahocorasick" + ("-ll" if args.leftmost_longest else ""), len(terms), build, scan, nbytes, n,
+         semantics="leftmost-longest" if args.leftmost_longest else "overlapping", unit=args.unit,
+         version=getattr(ahocorasick, "__version__", None) or _version())
+
+
+def _version():
+    from importlib.metadata import version
+    return version("pyahocorasick")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,11 @@ import os
 import platform
 
 ORDER = ["bylaw-chain", "matcher-py-chain", "matcher-py-chain-pinyin",
-         "bylaw-raw", "pyahocorasick", "pyahocorasick-overlap", "ahocorasick-rs",
-         "matcher-py-raw", "mint-filter"]
+         "bylaw-raw", "pyahocorasick", "pyahocorasick-ll", "ahocorasick-rs",
+         "ahocorasick-rs-ll", "matcher-py-raw", "mint-filter"]
+# tg-bench (crates/textguard/examples/tg-bench.rs) scans line by line in the
+# chain and the whole corpus at once in raw mode; it does not report its unit.
+BYLAW_UNIT = {"bylaw-chain": "line", "bylaw-raw": "whole"}
 SIZE_ORDER = ["1k", "10k", "100k", "350k"]
 # (bylaw tool, peer tool, minimum speed ratio, sizes the target applies to) from ISSUE3
 TARGETS = [("bylaw-chain", "matcher-py-chain", 1.2, {"10k", "100k"}),
@@ -66,7 +69,12 @@ def best_rows(runs):
             "bytes": best["bytes"], "matches": best["matches"],
             "mb_per_s": best["bytes"] / 1e6 / best["scan_s"] if best["scan_s"] > 0 else None,
             "peak_mb": max(peaks) / 1024 if peaks else None, "repeats": len(ok),
+            "unit": best.get("unit") or BYLAW_UNIT.get(tool),
+            "semantics": best.get("semantics"), "version": best.get("version"),
         }
+        for k in ("p50_us", "p99_us"):
+            if k in best:
+                rows[(size, tool)][k] = best[k]
     return rows
 
 
@@ -113,7 +121,10 @@ def main():
             row["mem_x"] = ratio(row["peak_mb"], b["peak_mb"])
 
     corpus_bytes = os.path.getsize(args.corpus)
-    hdr = ["tool", "terms", "build s", "MB/s", "peak MB", "matches", "vs", "speed x", "build x", "mem x"]
+    lat = any("p99_us" in r for r in rows.values())
+    hdr = ["tool", "terms", "unit", "build s", "MB/s", "peak MB", "matches", "vs", "speed x", "build x", "mem x"]
+    if lat:
+        hdr += ["p50 us", "p99 us"]
     table = []
     for size in sizes:
         for tool in tools:
@@ -121,20 +132,23 @@ def main():
             if not row:
                 continue
             if row["status"] != "ok":
-                table.append([tool, size, row["status"], "", "", "", "", "", "", ""])
+                table.append([tool, size, row["status"]] + [""] * (len(hdr) - 3))
                 continue
-            table.append([tool, f"{row['terms']:,}", fmt(row["build_s"], 3), fmt(row["mb_per_s"], 1),
-                          fmt(row["peak_mb"], 0), f"{row['matches']:,}", row.get("ratio_to", ""),
-                          fmt(row.get("speed_x"), 2, "x"), fmt(row.get("build_x"), 2, "x"),
-                          fmt(row.get("mem_x"), 2, "x")])
+            cells = [tool, f"{row['terms']:,}", row.get("unit") or "?", fmt(row["build_s"], 3),
+                     fmt(row["mb_per_s"], 1), fmt(row["peak_mb"], 0), f"{row['matches']:,}",
+                     row.get("ratio_to", ""), fmt(row.get("speed_x"), 2, "x"),
+                     fmt(row.get("build_x"), 2, "x"), fmt(row.get("mem_x"), 2, "x")]
+            if lat:
+                cells += [fmt(row.get("p50_us"), 1), fmt(row.get("p99_us"), 1)]
+            table.append(cells)
         table.append(None)
     widths = [max(len(hdr[i]), *(len(r[i]) for r in table if r)) for i in range(len(hdr))]
 
     def line(cells):
-        return "  ".join(c.ljust(widths[i]) if i in (0, 6) else c.rjust(widths[i]) for i, c in enumerate(cells))
+        return "  ".join(c.ljust(widths[i]) if hdr[i] in ("tool", "unit", "vs") else c.rjust(widths[i]) for i, c in enumerate(cells))
 
     print()
-    print(f"corpus: {args.corpus} ({corpus_bytes / 1e6:.1f} MB), unit: {args.unit}, "
+    print(f"corpus: {args.corpus} ({corpus_bytes / 1e6:.1f} MB), --unit {args.unit}, "
           f"best of {args.repeat}, peak memory: {args.peak_method}")
     print(f"host: {cpu_model()}, {os.cpu_count()} cpus")
     print("ratios: >1 means bylaw is better (speed x = bylaw MB/s / tool MB/s; "

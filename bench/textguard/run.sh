@@ -7,12 +7,18 @@
 #     --corpus-mb N    use data/corpus-<N>mb.txt (N*10^6 bytes; generated if missing)
 #                      instead of data/corpus.txt (60 MB); for quick runs
 #     --repeat R       run every (tool, size) R times, keep the fastest scan (default 1)
-#     --unit U         whole (default: one scan call over the whole corpus) or
-#                      line (one call per line = per message); passed to every harness
+#     --unit U         how peers feed the corpus to their matcher:
+#                      auto (default): as bylaw's tg-bench does for the row they are
+#                        compared with: chain tools one call per line (= per message,
+#                        like bylaw-chain), raw tools one call on the whole corpus
+#                        (like bylaw-raw);
+#                      whole | line: force it for every peer (tg-bench ignores it)
+#     --latency        pass --latency to bylaw-chain (p50/p99 us per 200-char message;
+#                      its peak memory then includes the latency buffer)
 #     --tools LIST     comma-separated subset/extension of the default tool list
 #                      (default: bylaw-chain,bylaw-raw,matcher-py-chain,matcher-py-raw,
 #                      pyahocorasick,ahocorasick-rs,mint-filter; extra tools:
-#                      matcher-py-chain-pinyin, pyahocorasick-overlap)
+#                      matcher-py-chain-pinyin, pyahocorasick-ll, ahocorasick-rs-ll)
 #     --no-build       do not run cargo build (use the existing tg-bench binary)
 #     --timeout S      kill a single tool run after S seconds (default 1800)
 #   env: TG_BENCH=path  use this tg-bench binary instead of target/release/examples/tg-bench
@@ -27,7 +33,8 @@ cd "$HERE"
 SIZES=()
 CORPUS_MB=""
 REPEAT=1
-UNIT=whole
+UNIT=auto
+LATENCY=0
 TOOLS="bylaw-chain,bylaw-raw,matcher-py-chain,matcher-py-raw,pyahocorasick,ahocorasick-rs,mint-filter"
 BUILD=1
 TIMEOUT=1800
@@ -38,14 +45,15 @@ while [ $# -gt 0 ]; do
     --unit) UNIT="$2"; shift 2 ;;
     --tools) TOOLS="$2"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
+    --latency) LATENCY=1; shift ;;
     --timeout) TIMEOUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     1k|10k|100k|350k) SIZES+=("$1"); shift ;;
     *) echo "run.sh: unknown argument $1 (sizes are 1k 10k 100k 350k)" >&2; exit 2 ;;
   esac
 done
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(1k 10k 100k 350k)
-case "$UNIT" in whole|line) ;; *) echo "run.sh: --unit whole|line" >&2; exit 2 ;; esac
+case "$UNIT" in auto|whole|line) ;; *) echo "run.sh: --unit auto|whole|line" >&2; exit 2 ;; esac
 
 PY="$HERE/.venv/bin/python"
 if [ ! -x "$PY" ]; then
@@ -108,22 +116,28 @@ fi
 # tool_cmd TOOL SIZE -> prints the command (one arg per line) or nothing if skipped
 tool_cmd() {
   local tool="$1" size="$2" txt="data/lex-$2.txt" tsv="data/lex-$2.tsv"
-  local u=(--unit "$UNIT")
+  local unit="$UNIT"
+  if [ "$unit" = auto ]; then
+    case "$tool" in *-chain*) unit=line ;; *) unit=whole ;; esac
+  fi
+  local u=(--unit "$unit")
   case "$tool" in
     bylaw-chain|bylaw-raw)
       [ "$HAVE_BYLAW" = 1 ] || return 0
       local extra=()
       [ "$tool" = bylaw-raw ] && extra+=(--raw)
-      [ "$UNIT" = whole ] || extra+=("${u[@]}")
+      [ "$tool" = bylaw-chain ] && [ "$LATENCY" = 1 ] && extra+=(--latency)
       printf '%s\n' "$TGB" --lexicon "$tsv" --corpus "$CORPUS" "${extra[@]}" ;;
     matcher-py-raw|matcher-py-chain|matcher-py-chain-pinyin)
       printf '%s\n' "$PY" py_matcher.py --mode "${tool#matcher-py-}" --lexicon "$txt" --corpus "$CORPUS" "${u[@]}" ;;
     pyahocorasick)
       printf '%s\n' "$PY" py_pyahocorasick.py --lexicon "$txt" --corpus "$CORPUS" "${u[@]}" ;;
-    pyahocorasick-overlap)
-      printf '%s\n' "$PY" py_pyahocorasick.py --overlapping --lexicon "$txt" --corpus "$CORPUS" "${u[@]}" ;;
+    pyahocorasick-ll)
+      printf '%s\n' "$PY" py_pyahocorasick.py --leftmost-longest --lexicon "$txt" --corpus "$CORPUS" "${u[@]}" ;;
     ahocorasick-rs)
       printf '%s\n' "$PY" py_ahocorasick_rs.py --lexicon "$txt" --corpus "$CORPUS" "${u[@]}" ;;
+    ahocorasick-rs-ll)
+      printf '%s\n' "$PY" py_ahocorasick_rs.py --leftmost-longest --lexicon "$txt" --corpus "$CORPUS" "${u[@]}" ;;
     mint-filter)
       [ "$HAVE_NODE" = 1 ] || return 0
       printf '%s\n' node node/mint.js --lexicon "$txt" --corpus "$CORPUS" "${u[@]}" ;;

@@ -4,12 +4,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use daachorse::{
-    CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, DoubleArrayAhoCorasick,
-    DoubleArrayAhoCorasickBuilder, MatchKind,
-};
+use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use serde::Serialize;
 
+use crate::cache;
 use crate::detect;
 use crate::fold::Tables;
 use crate::lexicon::{self, Category, Entry, LexiconError, Pattern, Scene, Severity};
@@ -173,7 +171,7 @@ pub struct Engine {
     entries: Vec<Entry>,
     ac: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
     roles: Vec<Vec<Role>>,
-    pinyin_ac: Option<DoubleArrayAhoCorasick<u32>>,
+    pinyin_ac: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
     pinyin_entries: Vec<Vec<u32>>,
     cooccur: Vec<u32>,
     part_ids: HashMap<String, u32>,
@@ -218,6 +216,62 @@ impl Engine {
         sources: &Sources,
         rulebook: &bylaw_rulebook::Rulebook,
     ) -> Result<(Engine, Vec<LexiconError>), BuildError> {
+        let mut engine = Self::prepare(sources, rulebook)?;
+        let mut errors = Vec::new();
+        for (name, text) in &sources.lexicons {
+            let (es, errs) = lexicon::parse(name, text);
+            errors.extend(errs);
+            for e in es {
+                if let Some(r) = &e.rule {
+                    if rulebook.resolve(r).is_none() {
+                        let (file, line) = e.origin.rsplit_once(':').unwrap_or((&e.origin, "0"));
+                        errors.push(LexiconError {
+                            file: file.to_string(),
+                            line: line.parse().unwrap_or(0),
+                            message: format!("unknown rule `{r}` (not in the rulebook)"),
+                        });
+                        continue;
+                    }
+                }
+                engine.entries.push(e);
+            }
+        }
+        let allow: Vec<String> = sources
+            .allow
+            .iter()
+            .flat_map(|(_, t)| lexicon::parse_allow(t))
+            .collect();
+        engine.compile(&allow)?;
+        Ok((engine, errors))
+    }
+
+    /// Builds the engine, reading the compiled automata from `dir` when a
+    /// cache of this exact lexicon and rulebook is there, and writing one
+    /// when it is not. A cache that cannot be written is not an error.
+    pub fn build_cached(
+        sources: &Sources,
+        rulebook: &bylaw_rulebook::Rulebook,
+        dir: &std::path::Path,
+    ) -> Result<(Engine, Vec<LexiconError>, bool), BuildError> {
+        let path = cache::cache_path(dir, &sources.version(), rulebook.version());
+        if let Ok(bytes) = std::fs::read(&path) {
+            if let Ok((engine, errors)) = Self::from_cache(&bytes, sources, rulebook) {
+                return Ok((engine, errors, true));
+            }
+        }
+        let (engine, errors) = Self::build(sources, rulebook)?;
+        let bytes = engine.to_cache(&errors);
+        if std::fs::create_dir_all(dir).is_ok() {
+            let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+            if std::fs::write(&tmp, &bytes).is_ok() && std::fs::rename(&tmp, &path).is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+        }
+        Ok((engine, errors, false))
+    }
+
+    /// Everything but the lexicon: folding tables, policy, cue words.
+    fn prepare(sources: &Sources, rulebook: &bylaw_rulebook::Rulebook) -> Result<Engine, BuildError> {
         let lookalike: HashMap<char, char> = pairs(&sources.lookalike)
             .into_iter()
             .filter_map(|(a, b)| Some((single(&a)?, single(&b)?)))
@@ -243,34 +297,9 @@ impl Engine {
             .into_iter()
             .map(|c| c.to_lowercase())
             .collect();
-        let mut errors = Vec::new();
-        let mut entries = Vec::new();
-        for (name, text) in &sources.lexicons {
-            let (es, errs) = lexicon::parse(name, text);
-            errors.extend(errs);
-            for e in es {
-                if let Some(r) = &e.rule {
-                    if rulebook.resolve(r).is_none() {
-                        let (file, line) = e.origin.rsplit_once(':').unwrap_or((&e.origin, "0"));
-                        errors.push(LexiconError {
-                            file: file.to_string(),
-                            line: line.parse().unwrap_or(0),
-                            message: format!("unknown rule `{r}` (not in the rulebook)"),
-                        });
-                        continue;
-                    }
-                }
-                entries.push(e);
-            }
-        }
-        let allow: Vec<String> = sources
-            .allow
-            .iter()
-            .flat_map(|(_, t)| lexicon::parse_allow(t))
-            .collect();
-        let mut engine = Engine {
+        Ok(Engine {
             norm,
-            entries,
+            entries: Vec::new(),
             ac: None,
             roles: Vec::new(),
             pinyin_ac: None,
@@ -281,8 +310,132 @@ impl Engine {
             cues,
             version: sources.version(),
             rulebook_version: rulebook.version().to_string(),
-        };
-        engine.compile(&allow)?;
+        })
+    }
+
+    /// The compiled lexicon as cache bytes (with the lexicon errors found
+    /// while building, so a cached start still reports them).
+    pub fn to_cache(&self, errors: &[LexiconError]) -> Vec<u8> {
+        let mut w = cache::Writer::default();
+        cache::header(&mut w, &self.version, &self.rulebook_version);
+        w.u32(errors.len() as u32);
+        for e in errors {
+            w.str(&e.file);
+            w.u32(e.line as u32);
+            w.str(&e.message);
+        }
+        w.u32(self.entries.len() as u32);
+        for e in &self.entries {
+            cache::write_entry(&mut w, e);
+        }
+        w.u32(self.roles.len() as u32);
+        for roles in &self.roles {
+            w.u8(roles.len().min(255) as u8);
+            for r in roles.iter().take(255) {
+                let (tag, v) = match *r {
+                    Role::Term(i) => (0, i),
+                    Role::Allow => (1, 0),
+                    Role::Part(i) => (2, i),
+                };
+                w.u8(tag);
+                w.u32(v);
+            }
+        }
+        w.u32(self.pinyin_entries.len() as u32);
+        for v in &self.pinyin_entries {
+            w.u32(v.len() as u32);
+            v.iter().for_each(|x| w.u32(*x));
+        }
+        w.u32(self.cooccur.len() as u32);
+        self.cooccur.iter().for_each(|x| w.u32(*x));
+        w.u32(self.part_ids.len() as u32);
+        for (k, v) in &self.part_ids {
+            w.str(k);
+            w.u32(*v);
+        }
+        w.bytes(&self.ac.as_ref().map(|a| a.serialize()).unwrap_or_default());
+        w.bytes(&self.pinyin_ac.as_ref().map(|a| a.serialize()).unwrap_or_default());
+        cache::seal(w.0)
+    }
+
+    /// Rebuilds an engine from cache bytes written for these sources.
+    pub fn from_cache(
+        bytes: &[u8],
+        sources: &Sources,
+        rulebook: &bylaw_rulebook::Rulebook,
+    ) -> Result<(Engine, Vec<LexiconError>), Box<dyn std::error::Error + Send + Sync>> {
+        let mut r = cache::Reader::new(cache::unseal(bytes)?);
+        cache::check_header(&mut r, &sources.version(), rulebook.version())?;
+        let mut engine = Self::prepare(sources, rulebook)?;
+        let n = r.u32()? as usize;
+        let mut errors = Vec::with_capacity(n.min(1 << 16));
+        for _ in 0..n {
+            errors.push(LexiconError {
+                file: r.str()?.to_string(),
+                line: r.u32()? as usize,
+                message: r.str()?.to_string(),
+            });
+        }
+        let n = r.u32()? as usize;
+        engine.entries.reserve(n.min(1 << 24));
+        for _ in 0..n {
+            engine.entries.push(cache::read_entry(&mut r)?);
+        }
+        let entries = engine.entries.len() as u32;
+        let n = r.u32()? as usize;
+        for _ in 0..n {
+            let k = r.u8()? as usize;
+            let mut roles = Vec::with_capacity(k);
+            for _ in 0..k {
+                let (tag, v) = (r.u8()?, r.u32()?);
+                roles.push(match tag {
+                    0 if v < entries => Role::Term(v),
+                    1 => Role::Allow,
+                    2 => Role::Part(v),
+                    _ => return Err(Box::new(cache::CacheError::Corrupt("role"))),
+                });
+            }
+            engine.roles.push(roles);
+        }
+        let n = r.u32()? as usize;
+        for _ in 0..n {
+            let k = r.u32()? as usize;
+            let v = (0..k)
+                .map(|_| r.u32().and_then(|x| if x < entries { Ok(x) } else { Err(cache::CacheError::Corrupt("entry")) }))
+                .collect::<Result<Vec<u32>, _>>()?;
+            engine.pinyin_entries.push(v);
+        }
+        let n = r.u32()? as usize;
+        for _ in 0..n {
+            let x = r.u32()?;
+            if x >= entries {
+                return Err(Box::new(cache::CacheError::Corrupt("entry")));
+            }
+            engine.cooccur.push(x);
+        }
+        let n = r.u32()? as usize;
+        for _ in 0..n {
+            let k = r.str()?.to_string();
+            engine.part_ids.insert(k, r.u32()?);
+        }
+        let ac = r.bytes()?;
+        if !ac.is_empty() {
+            let (a, _) = CharwiseDoubleArrayAhoCorasick::<u32>::deserialize(ac)
+                .map_err(|e| e.to_string())?;
+            engine.ac = Some(a);
+        }
+        let pac = r.bytes()?;
+        if !pac.is_empty() {
+            let (a, _) = CharwiseDoubleArrayAhoCorasick::<u32>::deserialize(pac)
+                .map_err(|e| e.to_string())?;
+            engine.pinyin_ac = Some(a);
+        }
+        // Every automaton value must index a role list.
+        let roles = engine.roles.len() as u32;
+        let pys = engine.pinyin_entries.len() as u32;
+        if engine.ac.is_some() && roles == 0 || engine.pinyin_ac.is_some() && pys == 0 {
+            return Err(Box::new(cache::CacheError::Corrupt("automaton without values")));
+        }
         Ok((engine, errors))
     }
 
@@ -306,10 +459,15 @@ impl Engine {
             match &e.pattern {
                 Pattern::Term(t) => {
                     let n = self.norm.term(t);
-                    if let Some((py, syllables)) = self.norm.term_pinyin(&n) {
+                    if let Some((py, syllables)) = self.norm.term_sound(&n) {
+                        let h = &self.policy.homophones;
                         let eligible = match e.pinyin {
                             Some(forced) => forced && syllables >= 2,
-                            None => syllables >= 3 && py.len() >= 6,
+                            None => {
+                                h.enabled
+                                    && syllables >= h.min_syllables
+                                    && (h.categories.is_empty() || h.categories.contains(&e.category))
+                            }
                         };
                         if eligible {
                             let id = *pinyin_ids.entry(py).or_insert_with(|| {
@@ -348,7 +506,7 @@ impl Engine {
         self.roles = roles;
         if !pinyin_ids.is_empty() {
             let patvals: Vec<(String, u32)> = pinyin_ids.into_iter().collect();
-            let ac = DoubleArrayAhoCorasickBuilder::new()
+            let ac = CharwiseDoubleArrayAhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
                 .build_with_values(patvals)
                 .map_err(|e| BuildError::Automaton(e.to_string()))?;
@@ -392,20 +550,15 @@ impl Engine {
     /// Every hit of `text` in `scene`, by start.
     pub fn hits(&self, text: &str, scene: Scene) -> Vec<Hit> {
         let compact = self.norm.compact(text);
-        let s = compact.as_string();
-        // byte offset in `s` → compact char index
-        let mut char_at = vec![u32::MAX; s.len() + 1];
-        for (ci, (b, _)) in s.char_indices().enumerate() {
-            char_at[b] = ci as u32;
-        }
-        char_at[s.len()] = compact.chars.len() as u32;
+        let s = &compact.text;
         let mut raw: Vec<(usize, usize, u32, Source)> = Vec::new();
         let mut allowed: Vec<(usize, usize)> = Vec::new();
         let mut parts: HashMap<u32, Vec<(usize, usize)>> = HashMap::new();
         if let Some(ac) = &self.ac {
-            for m in ac.leftmost_find_iter(&s) {
-                let (a, b) = (char_at[m.start()] as usize, char_at[m.end()] as usize);
-                for role in &self.roles[m.value() as usize] {
+            for m in ac.leftmost_find_iter(s) {
+                let (a, b) = (compact.char_index(m.start()), compact.char_index(m.end()));
+                let roles = self.roles.get(m.value() as usize).map_or(&[][..], Vec::as_slice);
+                for role in roles {
                     match *role {
                         Role::Allow => allowed.push((a, b)),
                         Role::Term(e) => raw.push((a, b, e, Source::Lexicon)),
@@ -414,31 +567,27 @@ impl Engine {
                 }
             }
         }
-        if self.roles.iter().any(|r| r.contains(&Role::Allow)) {
-            let allow_ranges = allowed.clone();
-            raw.retain(|(a, b, _, _)| !allow_ranges.iter().any(|(x, y)| x <= a && b <= y));
+        if !allowed.is_empty() {
+            raw.retain(|(a, b, _, _)| !allowed.iter().any(|(x, y)| x <= a && b <= y));
         }
         if let Some(pac) = &self.pinyin_ac {
-            let py = self.norm.pinyin(&compact);
+            let sound = self.norm.sound(&compact);
             let direct: HashSet<(u32, usize)> = raw.iter().map(|(a, _, e, _)| (*e, *a)).collect();
-            for m in pac.leftmost_find_iter(&py.text) {
-                let (sa, sb) = (py.starts[m.start()], py.starts[m.end()]);
-                if sa == u32::MAX || sb == u32::MAX {
+            for m in pac.leftmost_find_iter(&sound.text) {
+                let (i, j) = (sound.index(m.start()), sound.index(m.end()));
+                let last = j.checked_sub(1).and_then(|k| sound.spans.get(k));
+                let (Some(first), Some(last)) = (sound.spans.get(i), last) else {
                     continue;
-                }
-                let (a, b) = (sa as usize, sb as usize);
-                let latin = |i: usize| compact.chars.get(i).is_some_and(|c| c.is_ascii_lowercase());
-                // A run of Latin letters must be a whole word.
-                if latin(a) && a > 0 && latin(a - 1) && !compact.gap_before[a] {
-                    continue;
-                }
-                if b > 0 && latin(b - 1) && latin(b) && !compact.gap_before[b] {
-                    continue;
-                }
+                };
+                let (a, b) = (first.0 as usize, last.1 as usize);
                 if allowed.iter().any(|(x, y)| a < *y && *x < b) {
                     continue;
                 }
-                for &e in &self.pinyin_entries[m.value() as usize] {
+                let entries = self
+                    .pinyin_entries
+                    .get(m.value() as usize)
+                    .map_or(&[][..], Vec::as_slice);
+                for &e in entries {
                     if !direct.contains(&(e, a)) {
                         raw.push((a, b, e, Source::Homophone));
                     }
@@ -509,7 +658,7 @@ impl Engine {
                 source,
             });
         }
-        let light = self.norm.light(text);
+        let mut light: Option<Vec<char>> = None;
         for d in DetectorId::ALL {
             let Some(severity) = self.policy.setting(d, scene).severity() else {
                 continue;
@@ -517,16 +666,17 @@ impl Engine {
             let Some(p) = self.policy.detector(d) else {
                 continue;
             };
+            let light = light.get_or_insert_with(|| self.norm.light(text));
             let spans = match d {
-                DetectorId::PhoneNumber => detect::phone_numbers(&light),
+                DetectorId::PhoneNumber => detect::phone_numbers(light),
                 DetectorId::ContactId => {
                     let cues: Vec<&str> = self.cues.iter().map(String::as_str).collect();
-                    detect::contact_ids(&light, &cues)
+                    detect::contact_ids(light, &cues)
                 }
-                DetectorId::Url => detect::urls(&light),
-                DetectorId::Email => detect::emails(&light),
-                DetectorId::ResidentId => detect::resident_ids(&light),
-                DetectorId::BankCard => detect::bank_cards(&light),
+                DetectorId::Url => detect::urls(light),
+                DetectorId::Email => detect::emails(light),
+                DetectorId::ResidentId => detect::resident_ids(light),
+                DetectorId::BankCard => detect::bank_cards(light),
             };
             for sp in spans {
                 out.push(Hit {

@@ -10,6 +10,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod cache;
 pub mod detect;
 mod engine;
 pub mod fold;

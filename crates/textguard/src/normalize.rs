@@ -3,8 +3,8 @@
 //! [`Normalizer::compact`] turns a text into the compact channel: folded
 //! characters with noise removed, repeats collapsed and split characters
 //! joined, where every character remembers the span of original characters
-//! (Unicode scalar offsets) it came from. [`Normalizer::pinyin`] turns a
-//! compact channel into its toneless pinyin, with a map back to compact
+//! (Unicode scalar offsets) it came from. [`Normalizer::sound`] turns a
+//! compact channel into syllable symbols, with a map back to compact
 //! characters. Lexicon terms go through the same functions, so a term and its
 //! evasions meet in one normal form.
 
@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use pinyin::ToPinyin;
 
-use crate::fold::{is_cjk, Tables};
+use crate::fold::Tables;
 
 /// The compact channel of a text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,12 +23,25 @@ pub struct Compact {
     pub spans: Vec<(u32, u32)>,
     /// For each character, whether noise (a space, a symbol) preceded it.
     pub gap_before: Vec<bool>,
+    /// The characters as a string.
+    pub text: String,
+    /// Byte offset in `text` of each character.
+    pub bytes: Vec<u32>,
 }
 
 impl Compact {
     /// The characters as a string.
     pub fn as_string(&self) -> String {
-        self.chars.iter().collect()
+        self.text.clone()
+    }
+
+    /// The character index of byte offset `b` of `text` (the end maps to
+    /// the character count).
+    pub fn char_index(&self, b: usize) -> usize {
+        match self.bytes.binary_search(&(b as u32)) {
+            Ok(i) => i,
+            Err(i) => i,
+        }
     }
 
     /// The original span covered by compact characters `[from, to)`.
@@ -42,17 +55,36 @@ impl Compact {
     }
 }
 
-/// The pinyin channel of a compact text.
+/// The sound channel of a compact text: one symbol per syllable.
+///
+/// Each CJK character (and digit) becomes the symbol of its toneless pinyin
+/// syllable; each run of Latin letters that segments into pinyin syllables
+/// (`liuhecai` → liu·he·cai) becomes their symbols; anything else becomes a
+/// separator that no pattern crosses. Symbols are private-use characters, so
+/// a character-wise automaton matches sound patterns over a small alphabet.
 #[derive(Debug, Clone, Default)]
-pub struct Pinyin {
-    /// ASCII letters and digits.
+pub struct Sound {
+    /// Symbols as a string.
     pub text: String,
-    /// For each byte of `text` that starts a compact character, its index;
-    /// `u32::MAX` elsewhere. One extra entry marks the end.
-    pub starts: Vec<u32>,
+    /// Byte offset of each symbol in `text`.
+    pub bytes: Vec<u32>,
+    /// Compact-character span `[start, end)` of each symbol.
+    pub spans: Vec<(u32, u32)>,
 }
 
-/// Toneless pinyin of a digit, so `6合彩` still reads `liuhecai`.
+impl Sound {
+    /// The symbol index of byte offset `b` of `text`.
+    pub fn index(&self, b: usize) -> usize {
+        match self.bytes.binary_search(&(b as u32)) {
+            Ok(i) | Err(i) => i,
+        }
+    }
+}
+
+/// The separator symbol.
+const SEPARATOR: char = '\u{e000}';
+
+/// Toneless pinyin of a digit, so `6合彩` still sounds `liuhecai`.
 fn digit_pinyin(c: char) -> Option<&'static str> {
     Some(match c {
         '0' => "ling",
@@ -69,28 +101,86 @@ fn digit_pinyin(c: char) -> Option<&'static str> {
     })
 }
 
-/// The pinyin syllable of one compact character, or the character itself
-/// for Latin letters; `None` for anything else.
-pub fn syllable(c: char) -> Option<Syllable> {
-    if c.is_ascii_lowercase() {
-        return Some(Syllable::Letter(c));
-    }
-    if let Some(p) = digit_pinyin(c) {
-        return Some(Syllable::Sound(p));
-    }
-    if is_cjk(c) {
-        return c.to_pinyin().map(|p| Syllable::Sound(p.plain()));
-    }
-    None
+/// Syllable ids: every toneless pinyin syllable gets a private-use symbol.
+#[derive(Debug, Clone)]
+struct Syllables {
+    /// BMP character → symbol id (0: none).
+    of_char: Vec<u16>,
+    /// Syllable text → symbol id.
+    by_text: HashMap<&'static str, u16>,
+    /// Longest syllable, in letters.
+    longest: usize,
 }
 
-/// What a compact character reads as in the pinyin channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Syllable {
-    /// A Latin letter, kept as typed.
-    Letter(char),
-    /// The toneless pinyin of a character or digit.
-    Sound(&'static str),
+impl Syllables {
+    fn build() -> Syllables {
+        let mut by_text: HashMap<&'static str, u16> = HashMap::new();
+        let mut of_char = vec![0u16; 0x10000];
+        let id = |t: &'static str, by_text: &mut HashMap<&'static str, u16>| {
+            let next = by_text.len() as u16 + 1;
+            *by_text.entry(t).or_insert(next)
+        };
+        for d in '0'..='9' {
+            if let Some(p) = digit_pinyin(d) {
+                of_char[d as usize] = id(p, &mut by_text);
+            }
+        }
+        for u in 0x3400u32..0xa000 {
+            if let Some(c) = char::from_u32(u) {
+                if let Some(p) = c.to_pinyin() {
+                    of_char[u as usize] = id(p.plain(), &mut by_text);
+                }
+            }
+        }
+        let longest = by_text.keys().map(|k| k.len()).max().unwrap_or(6);
+        Syllables {
+            of_char,
+            by_text,
+            longest,
+        }
+    }
+
+    fn symbol(id: u16) -> char {
+        char::from_u32(0xe000 + u32::from(id)).unwrap_or(SEPARATOR)
+    }
+
+    /// Splits a run of Latin letters into the fewest pinyin syllables;
+    /// `None` if it does not segment.
+    fn segment(&self, letters: &[char]) -> Option<Vec<(u16, usize, usize)>> {
+        let n = letters.len();
+        if n > 64 {
+            return None;
+        }
+        let text: String = letters.iter().collect();
+        // best[i]: (syllables, cut, symbol) of the best split of letters[..i].
+        let mut best: Vec<Option<(usize, usize, u16)>> = vec![None; n + 1];
+        best[0] = Some((0, 0, 0));
+        for i in 0..n {
+            let Some((count, _, _)) = best[i] else {
+                continue;
+            };
+            for len in 1..=self.longest.min(n - i) {
+                let Some(piece) = text.get(i..i + len) else {
+                    continue;
+                };
+                if let Some(&sym) = self.by_text.get(piece) {
+                    if best[i + len].is_none_or(|(c, _, _)| count + 1 < c) {
+                        best[i + len] = Some((count + 1, i, sym));
+                    }
+                }
+            }
+        }
+        best[n]?;
+        let mut out = Vec::new();
+        let mut end = n;
+        while end > 0 {
+            let (_, start, sym) = best[end]?;
+            out.push((sym, start, end));
+            end = start;
+        }
+        out.reverse();
+        Some(out)
+    }
 }
 
 /// Folding plus the split-character table.
@@ -99,6 +189,9 @@ pub struct Normalizer {
     tables: Tables,
     /// First component → (remaining components, joined character), longest first.
     chaizi: HashMap<char, Vec<(Vec<char>, char)>>,
+    /// Whether a BMP character starts some split-character sequence.
+    chaizi_first: Vec<bool>,
+    syllables: Syllables,
 }
 
 impl Normalizer {
@@ -120,12 +213,18 @@ impl Normalizer {
                 .or_default()
                 .push((folded[1..].to_vec(), joined_folded[0]));
         }
-        for v in map.values_mut() {
+        let mut first = vec![false; 0x10000];
+        for (k, v) in map.iter_mut() {
             v.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+            if let Some(f) = first.get_mut(*k as usize) {
+                *f = true;
+            }
         }
         Normalizer {
             tables,
             chaizi: map,
+            chaizi_first: first,
+            syllables: Syllables::build(),
         }
     }
 
@@ -163,12 +262,15 @@ impl Normalizer {
             chars: Vec::with_capacity(folded.len()),
             spans: Vec::with_capacity(folded.len()),
             gap_before: Vec::with_capacity(folded.len()),
+            text: String::with_capacity(folded.len() * 3),
+            bytes: Vec::with_capacity(folded.len()),
         };
         let mut i = 0;
         while i < folded.len() {
             let (mut c, start, mut end, gap) = folded[i];
             let mut next = i + 1;
-            if let Some(cands) = self.chaizi.get(&c) {
+            let maybe = self.chaizi_first.get(c as usize).copied().unwrap_or(true);
+            if let Some(cands) = maybe.then(|| self.chaizi.get(&c)).flatten() {
                 for (rest, joined) in cands {
                     let fits = rest.len() + i < folded.len()
                         && rest
@@ -190,6 +292,8 @@ impl Normalizer {
                     }
                 }
                 _ => {
+                    out.bytes.push(out.text.len() as u32);
+                    out.text.push(c);
                     out.chars.push(c);
                     out.spans.push((start, end));
                     out.gap_before.push(gap);
@@ -205,43 +309,57 @@ impl Normalizer {
         self.compact(term).as_string()
     }
 
-    /// The pinyin channel of a compact text.
-    pub fn pinyin(&self, compact: &Compact) -> Pinyin {
-        let mut p = Pinyin {
-            text: String::with_capacity(compact.chars.len() * 4),
-            starts: Vec::with_capacity(compact.chars.len() * 4 + 1),
+    /// The sound channel of a compact text.
+    pub fn sound(&self, compact: &Compact) -> Sound {
+        let n = compact.chars.len();
+        let mut out = Sound {
+            text: String::with_capacity(n * 3),
+            bytes: Vec::with_capacity(n),
+            spans: Vec::with_capacity(n),
         };
-        for (i, &c) in compact.chars.iter().enumerate() {
-            let before = p.text.len();
-            match syllable(c) {
-                Some(Syllable::Letter(l)) => p.text.push(l),
-                Some(Syllable::Sound(s)) => p.text.push_str(s),
-                None => p.text.push('\u{1}'),
+        let push = |sym: char, a: usize, b: usize, out: &mut Sound| {
+            out.bytes.push(out.text.len() as u32);
+            out.text.push(sym);
+            out.spans.push((a as u32, b as u32));
+        };
+        let mut i = 0;
+        while i < n {
+            let c = compact.chars[i];
+            if c.is_ascii_lowercase() {
+                // A Latin run ends at a non-letter or where the original had noise.
+                let mut j = i + 1;
+                while j < n && compact.chars[j].is_ascii_lowercase() && !compact.gap_before[j] {
+                    j += 1;
+                }
+                match self.syllables.segment(&compact.chars[i..j]) {
+                    Some(parts) => {
+                        for (sym, a, b) in parts {
+                            push(Syllables::symbol(sym), i + a, i + b, &mut out);
+                        }
+                    }
+                    None => push(SEPARATOR, i, j, &mut out),
+                }
+                i = j;
+                continue;
             }
-            p.starts.push(i as u32);
-            for _ in before + 1..p.text.len() {
-                p.starts.push(u32::MAX);
-            }
+            let id = self.syllables.of_char.get(c as usize).copied().unwrap_or(0);
+            let sym = if id == 0 { SEPARATOR } else { Syllables::symbol(id) };
+            push(sym, i, i + 1, &mut out);
+            i += 1;
         }
-        p.starts.push(compact.chars.len() as u32);
-        p
+        out
     }
 
-    /// The pinyin of a term (syllables concatenated) and its syllable count,
-    /// or `None` if some character has no reading.
-    pub fn term_pinyin(&self, norm: &str) -> Option<(String, usize)> {
-        let mut out = String::new();
-        let mut n = 0;
-        for c in norm.chars() {
-            match syllable(c)? {
-                Syllable::Letter(l) => out.push(l),
-                Syllable::Sound(s) => {
-                    out.push_str(s);
-                    n += 1;
-                }
-            }
+    /// The sound pattern of a term (already compact) and its syllable count,
+    /// or `None` if some part of it has no reading.
+    pub fn term_sound(&self, norm: &str) -> Option<(String, usize)> {
+        let c = self.compact(norm);
+        let s = self.sound(&c);
+        if s.text.is_empty() || s.text.contains(SEPARATOR) {
+            return None;
         }
-        Some((out, n))
+        let n = s.spans.len();
+        Some((s.text, n))
     }
 }
 
@@ -278,15 +396,20 @@ mod tests {
     }
 
     #[test]
-    fn pinyin_channel_maps_back() {
+    fn sound_channel_maps_back() {
         let n = norm();
-        let c = n.compact("六和彩");
-        let p = n.pinyin(&c);
-        assert_eq!(p.text, "liuhecai");
-        assert_eq!(p.starts[0], 0);
-        assert_eq!(p.starts[3], 1);
-        assert_eq!(p.starts[5], 2);
-        assert_eq!(*p.starts.last().unwrap(), 3);
-        assert_eq!(n.term_pinyin("6合彩"), Some(("liuhecai".into(), 3)));
+        let c = n.compact("买六和彩");
+        let s = n.sound(&c);
+        assert_eq!(s.spans, [(0, 1), (1, 2), (2, 3), (3, 4)]);
+        let (pat, syllables) = n.term_sound("6合彩").unwrap();
+        assert_eq!(syllables, 3);
+        assert_eq!(s.text.chars().skip(1).collect::<String>(), pat);
+        let c = n.compact("play liuhecai now");
+        let s = n.sound(&c);
+        let sym: String = s.text.chars().skip(1).take(3).collect();
+        assert_eq!(sym, n.term_sound("六合彩").unwrap().0);
+        assert_eq!(s.spans[1], (4, 7));
+        let c = n.compact("qualiuhecaix");
+        assert_eq!(n.sound(&c).spans.len(), 1, "one unsegmentable run");
     }
 }

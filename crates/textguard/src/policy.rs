@@ -99,6 +99,44 @@ pub struct Policy {
     /// Categories that apply only in the listed scenes (`absolute = ["listing"]`).
     #[serde(default)]
     pub category_scenes: BTreeMap<Category, Vec<Scene>>,
+    /// Matching by sound.
+    #[serde(default)]
+    pub homophones: Homophones,
+}
+
+/// Which lexicon terms are also matched by sound (pinyin channel).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Homophones {
+    /// Whether terms are matched by sound at all (a term's `pinyin` flag
+    /// overrides this).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Fewest syllables a term needs: two-syllable homophones collide with
+    /// ordinary words (大麻 / 打骂).
+    #[serde(default = "three")]
+    pub min_syllables: usize,
+    /// Only terms of these categories (empty: all).
+    #[serde(default)]
+    pub categories: Vec<Category>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn three() -> usize {
+    3
+}
+
+impl Default for Homophones {
+    fn default() -> Self {
+        Homophones {
+            enabled: true,
+            min_syllables: 3,
+            categories: Vec::new(),
+        }
+    }
 }
 
 impl Policy {
