@@ -1,6 +1,7 @@
 //! `bylaw`: the command line of the bylaw rulebook engine.
 
 mod render;
+mod scan;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -30,6 +31,13 @@ enum Command {
     /// Browse, search and validate the rulebook (规则库).
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Judge texts for forbidden content (内容安全): pass, review or block, with
+    /// every hit mapped to its rule and to its span in the original text.
+    ///
+    /// Resists full-width, traditional characters, homophones, inserted
+    /// symbols, look-alikes and split characters; detects phone numbers,
+    /// WeChat/QQ ids, links, e-mail, ID and bank card numbers.
+    Scan(scan::ScanArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,8 +139,14 @@ fn find_seeds(explicit: Option<&Path>) -> Option<PathBuf> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let Command::Rules(cmd) = cli.command;
     let over = cli.rulebooks.as_deref();
+    let cmd = match cli.command {
+        Command::Rules(cmd) => cmd,
+        Command::Scan(args) => {
+            let rb = load_or_report(over)?;
+            return Ok(ExitCode::from(scan::run(args, &rb)?));
+        }
+    };
     match cmd {
         RulesCommand::List { book, kind, json } => {
             let rb = load_or_report(over)?;

@@ -8,6 +8,7 @@
 //! line. `--raw` times exact matching only (the automaton over the raw terms,
 //! overlapping find-all, no normalisation). `--latency` also scans the corpus
 //! as 200-character messages and reports p50 / p99 microseconds per message.
+//! `--no-sound` turns off matching by sound (the pinyin channel).
 
 use std::time::Instant;
 
@@ -26,6 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let corpus_path = arg(&args, "--corpus").ok_or("--corpus PATH")?;
     let raw = args.iter().any(|a| a == "--raw");
     let latency = args.iter().any(|a| a == "--latency");
+    let no_sound = args.iter().any(|a| a == "--no-sound");
     let lex = std::fs::read_to_string(&lex_path)?;
     let corpus = std::fs::read_to_string(&corpus_path)?;
     let tsv: String = lex
@@ -60,8 +62,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .build::<_, _, u32>(uniq2)
                 .map_err(|e| e.to_string())?;
             let t2 = Instant::now();
-            let n: usize = corpus.lines().map(|l| ll.leftmost_find_iter(l).count()).sum();
-            eprintln!("leftmost-longest per line: {n} matches in {:.4}s", t2.elapsed().as_secs_f64());
+            let n: usize = corpus
+                .lines()
+                .map(|l| ll.leftmost_find_iter(l).count())
+                .sum();
+            eprintln!(
+                "leftmost-longest per line: {n} matches in {:.4}s",
+                t2.elapsed().as_secs_f64()
+            );
         }
         println!(
             "{{\"tool\":\"bylaw-raw\",\"terms\":{n_terms},\"build_s\":{build:.4},\"scan_s\":{scan:.4},\"bytes\":{},\"matches\":{matches},\"mb_per_s\":{:.2}}}",
@@ -78,13 +86,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         lookalike: starter.lookalike,
         chaizi: starter.chaizi,
         cues: starter.cues,
-        policy: String::new(),
+        policy: if no_sound {
+            "[homophones]\nenabled = false\n".to_string()
+        } else {
+            String::new()
+        },
     };
     let t0 = Instant::now();
     let (engine, errors) = Engine::build(&sources, &rb)?;
     let build = t0.elapsed().as_secs_f64();
+    // A second start reads the compiled lexicon from its cache bytes.
+    let bytes = engine.to_cache(&errors);
+    let t = Instant::now();
+    let (engine, _) = Engine::from_cache(&bytes, &sources, &rb).map_err(|e| e.to_string())?;
+    let cache_load = t.elapsed().as_secs_f64();
     if !errors.is_empty() {
-        eprintln!("{} lexicon lines rejected, first: {}", errors.len(), errors[0]);
+        eprintln!(
+            "{} lexicon lines rejected, first: {}",
+            errors.len(),
+            errors[0]
+        );
     }
     if args.iter().any(|a| a == "--stages") {
         let norm = engine.normalizer();
@@ -120,8 +141,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let p = |q: f64| times[((times.len() as f64 - 1.0) * q) as usize];
         extra = format!(",\"p50_us\":{:.1},\"p99_us\":{:.1}", p(0.5), p(0.99));
     }
+    let tool = if no_sound {
+        "bylaw-chain-nosound"
+    } else {
+        "bylaw-chain"
+    };
     println!(
-        "{{\"tool\":\"bylaw-chain\",\"terms\":{n_terms},\"build_s\":{build:.4},\"scan_s\":{scan:.4},\"bytes\":{},\"matches\":{matches},\"mb_per_s\":{:.2}{extra}}}",
+        "{{\"tool\":\"{tool}\",\"terms\":{n_terms},\"build_s\":{build:.4},\"cache_load_s\":{cache_load:.4},\"cache_bytes\":{},\"scan_s\":{scan:.4},\"bytes\":{},\"matches\":{matches},\"mb_per_s\":{:.2}{extra}}}",
+        bytes.len(),
         corpus.len(),
         corpus.len() as f64 / 1e6 / scan
     );

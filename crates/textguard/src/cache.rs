@@ -61,8 +61,14 @@ impl<'a> Reader<'a> {
         Reader { buf, pos: 0 }
     }
     fn take(&mut self, n: usize) -> Result<&'a [u8], CacheError> {
-        let end = self.pos.checked_add(n).ok_or(CacheError::Corrupt("length"))?;
-        let s = self.buf.get(self.pos..end).ok_or(CacheError::Corrupt("truncated"))?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .ok_or(CacheError::Corrupt("length"))?;
+        let s = self
+            .buf
+            .get(self.pos..end)
+            .ok_or(CacheError::Corrupt("truncated"))?;
         self.pos = end;
         Ok(s)
     }
@@ -127,7 +133,11 @@ pub(crate) fn header(w: &mut Writer, version: &str, rulebook: &str) {
 }
 
 /// Checks the header against the expected versions.
-pub(crate) fn check_header(r: &mut Reader<'_>, version: &str, rulebook: &str) -> Result<(), CacheError> {
+pub(crate) fn check_header(
+    r: &mut Reader<'_>,
+    version: &str,
+    rulebook: &str,
+) -> Result<(), CacheError> {
     if r.take(MAGIC.len()).ok() != Some(&MAGIC[..]) {
         return Err(CacheError::Stale("not a textguard cache of this format"));
     }
@@ -151,7 +161,10 @@ pub(crate) fn write_entry(w: &mut Writer, e: &Entry) {
             w.u32(within.unwrap_or(u32::MAX));
         }
     }
-    w.u8(Category::ALL.iter().position(|c| *c == e.category).unwrap_or(0) as u8);
+    w.u8(Category::ALL
+        .iter()
+        .position(|c| *c == e.category)
+        .unwrap_or(0) as u8);
     w.u8(matches!(e.severity, Severity::Block) as u8);
     w.str(e.rule.as_deref().unwrap_or(""));
     w.u8(match e.pinyin {
@@ -199,8 +212,12 @@ pub(crate) fn read_entry(r: &mut Reader<'_>) -> Result<Entry, CacheError> {
     let n = r.u8()? as usize;
     let scenes = (0..n)
         .map(|_| {
-            r.u8()
-                .and_then(|i| Scene::ALL.get(i as usize).copied().ok_or(CacheError::Corrupt("scene")))
+            r.u8().and_then(|i| {
+                Scene::ALL
+                    .get(i as usize)
+                    .copied()
+                    .ok_or(CacheError::Corrupt("scene"))
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let origin = r.str()?.to_string();

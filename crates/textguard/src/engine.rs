@@ -271,7 +271,10 @@ impl Engine {
     }
 
     /// Everything but the lexicon: folding tables, policy, cue words.
-    fn prepare(sources: &Sources, rulebook: &bylaw_rulebook::Rulebook) -> Result<Engine, BuildError> {
+    fn prepare(
+        sources: &Sources,
+        rulebook: &bylaw_rulebook::Rulebook,
+    ) -> Result<Engine, BuildError> {
         let lookalike: HashMap<char, char> = pairs(&sources.lookalike)
             .into_iter()
             .filter_map(|(a, b)| Some((single(&a)?, single(&b)?)))
@@ -354,7 +357,13 @@ impl Engine {
             w.u32(*v);
         }
         w.bytes(&self.ac.as_ref().map(|a| a.serialize()).unwrap_or_default());
-        w.bytes(&self.pinyin_ac.as_ref().map(|a| a.serialize()).unwrap_or_default());
+        w.bytes(
+            &self
+                .pinyin_ac
+                .as_ref()
+                .map(|a| a.serialize())
+                .unwrap_or_default(),
+        );
         cache::seal(w.0)
     }
 
@@ -401,7 +410,15 @@ impl Engine {
         for _ in 0..n {
             let k = r.u32()? as usize;
             let v = (0..k)
-                .map(|_| r.u32().and_then(|x| if x < entries { Ok(x) } else { Err(cache::CacheError::Corrupt("entry")) }))
+                .map(|_| {
+                    r.u32().and_then(|x| {
+                        if x < entries {
+                            Ok(x)
+                        } else {
+                            Err(cache::CacheError::Corrupt("entry"))
+                        }
+                    })
+                })
                 .collect::<Result<Vec<u32>, _>>()?;
             engine.pinyin_entries.push(v);
         }
@@ -434,7 +451,9 @@ impl Engine {
         let roles = engine.roles.len() as u32;
         let pys = engine.pinyin_entries.len() as u32;
         if engine.ac.is_some() && roles == 0 || engine.pinyin_ac.is_some() && pys == 0 {
-            return Err(Box::new(cache::CacheError::Corrupt("automaton without values")));
+            return Err(Box::new(cache::CacheError::Corrupt(
+                "automaton without values",
+            )));
         }
         Ok((engine, errors))
     }
@@ -466,7 +485,8 @@ impl Engine {
                             None => {
                                 h.enabled
                                     && syllables >= h.min_syllables
-                                    && (h.categories.is_empty() || h.categories.contains(&e.category))
+                                    && (h.categories.is_empty()
+                                        || h.categories.contains(&e.category))
                             }
                         };
                         if eligible {
@@ -557,7 +577,10 @@ impl Engine {
         if let Some(ac) = &self.ac {
             for m in ac.leftmost_find_iter(s) {
                 let (a, b) = (compact.char_index(m.start()), compact.char_index(m.end()));
-                let roles = self.roles.get(m.value() as usize).map_or(&[][..], Vec::as_slice);
+                let roles = self
+                    .roles
+                    .get(m.value() as usize)
+                    .map_or(&[][..], Vec::as_slice);
                 for role in roles {
                     match *role {
                         Role::Allow => allowed.push((a, b)),

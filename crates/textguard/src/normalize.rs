@@ -343,7 +343,11 @@ impl Normalizer {
                 continue;
             }
             let id = self.syllables.of_char.get(c as usize).copied().unwrap_or(0);
-            let sym = if id == 0 { SEPARATOR } else { Syllables::symbol(id) };
+            let sym = if id == 0 {
+                SEPARATOR
+            } else {
+                Syllables::symbol(id)
+            };
             push(sym, i, i + 1, &mut out);
             i += 1;
         }

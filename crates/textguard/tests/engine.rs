@@ -151,10 +151,7 @@ fn bad_lexicon_lines_and_unknown_rules_are_reported_not_fatal() {
 fn cache_round_trip_gives_the_same_hits_and_rejects_bad_bytes() {
     let rb = Rulebook::embedded().unwrap();
     let sources = Sources {
-        lexicons: vec![(
-            "test.tsv".into(),
-            format!("{LEX}坏行\tnope\tblock\n"),
-        )],
+        lexicons: vec![("test.tsv".into(), format!("{LEX}坏行\tnope\tblock\n"))],
         allow: vec![("allow.tsv".into(), "大麻烦\n".into())],
         chaizi: "氵去\t法\n".into(),
         policy: POLICY.into(),
@@ -167,8 +164,18 @@ fn cache_round_trip_gives_the_same_hits_and_rejects_bad_bytes() {
     let (cached, errors2, from_cache) = Engine::build_cached(&sources, &rb, &dir).unwrap();
     assert!(from_cache, "second start reads the cache");
     assert_eq!(errors2, errors, "lexicon errors survive the cache");
-    for text in ["来玩六和彩", "非氵去集资", "真是大麻烦不如大麻", "代开各类发票", "今天天气好"] {
-        assert_eq!(built.hits(text, Scene::Chat), cached.hits(text, Scene::Chat), "{text}");
+    for text in [
+        "来玩六和彩",
+        "非氵去集资",
+        "真是大麻烦不如大麻",
+        "代开各类发票",
+        "今天天气好",
+    ] {
+        assert_eq!(
+            built.hits(text, Scene::Chat),
+            cached.hits(text, Scene::Chat),
+            "{text}"
+        );
     }
     let bytes = built.to_cache(&errors);
     // Other sources: stale. Truncated or scrambled bytes: errors, never panics.
@@ -178,13 +185,19 @@ fn cache_round_trip_gives_the_same_hits_and_rejects_bad_bytes() {
     };
     assert!(Engine::from_cache(&bytes, &other, &rb).is_err());
     for cut in [0, 8, 40, bytes.len() / 2, bytes.len() - 1] {
-        assert!(Engine::from_cache(&bytes[..cut], &sources, &rb).is_err(), "cut at {cut}");
+        assert!(
+            Engine::from_cache(&bytes[..cut], &sources, &rb).is_err(),
+            "cut at {cut}"
+        );
     }
     let mut scrambled = bytes.clone();
     let n = scrambled.len();
     for i in (n / 3..n).step_by(7) {
         scrambled[i] ^= 0x5a;
     }
-    assert!(Engine::from_cache(&scrambled, &sources, &rb).is_err(), "checksum catches damage");
+    assert!(
+        Engine::from_cache(&scrambled, &sources, &rb).is_err(),
+        "checksum catches damage"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
