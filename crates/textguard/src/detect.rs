@@ -740,7 +740,7 @@ enum Dot {
     Plain,
     /// A look-alike punctuation mark ('。', '·', '丶') or the word 点.
     Soft,
-    /// A deliberate defang: "[.]", "(.)", " dot ", "[dot]".
+    /// A deliberate defang: `[.]`, `(.)`, ` dot `, `[dot]`.
     Defang,
 }
 
@@ -1003,7 +1003,7 @@ fn scheme_url_at(t: &[char], p: usize) -> Option<usize> {
 }
 
 /// Links: `http(s)://…`, `www.…` and bare domains with a known TLD, also with
-/// the dot disguised ("baidu点com", "xx。cn", "site[.]com").
+/// the dot disguised (`baidu点com`, `xx。cn`, `site[.]com`).
 pub fn urls(light: &[char]) -> Vec<Span> {
     let t = folded(light);
     let n = t.len();
@@ -1039,7 +1039,7 @@ pub fn urls(light: &[char]) -> Vec<Span> {
         while k < mails.len() && mails[k].end <= u.start {
             k += 1;
         }
-        !mails.get(k).is_some_and(|m| m.start < u.end)
+        !matches!(mails.get(k), Some(m) if m.start < u.end)
     });
     out
 }
@@ -1066,7 +1066,7 @@ fn is_local_char(c: char) -> bool {
     is_alnum(c) || matches!(c, '.' | '_' | '%' | '+' | '-')
 }
 
-/// E-mail addresses, also with '@' written as '#', 艾特, (at), [at] and the
+/// E-mail addresses, also with '@' written as `#`, `艾特`, `(at)`, `[at]` and the
 /// dot disguised as for URLs.
 pub fn emails(light: &[char]) -> Vec<Span> {
     let t = folded(light);
@@ -1267,7 +1267,9 @@ fn valid_date(y: u32, m: u32, d: u32) -> bool {
     if !(1900..=2099).contains(&y) || !(1..=12).contains(&m) || d == 0 {
         return false;
     }
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    // Divisible by 4; of the century years in range, 2000 is a leap year
+    // (divisible by 400) and 1900 is not.
+    let leap = y.trailing_zeros() >= 2 && y != 1900;
     let days = match m {
         2 if leap => 29,
         2 => 28,
@@ -1318,26 +1320,26 @@ pub fn resident_ids(light: &[char]) -> Vec<Span> {
     finish(out)
 }
 
+/// The Luhn check: the last digit equals the check digit computed from the
+/// others (every second digit from the right doubled, digits summed).
 fn luhn(d: &[u8]) -> bool {
-    let sum: u32 = d
+    let Some((&last, body)) = d.split_last() else {
+        return false;
+    };
+    let sum: u32 = body
         .iter()
         .rev()
         .enumerate()
         .map(|(i, &x)| {
             let x = u32::from(x);
-            if i % 2 == 1 {
-                let y = x * 2;
-                if y > 9 {
-                    y - 9
-                } else {
-                    y
-                }
-            } else {
-                x
+            match (i % 2, x * 2) {
+                (0, y) if y > 9 => y - 9,
+                (0, y) => y,
+                _ => x,
             }
         })
         .sum();
-    sum % 10 == 0
+    (10 - sum % 10) % 10 == u32::from(last)
 }
 
 /// Whether the prefix and length fit a card network.

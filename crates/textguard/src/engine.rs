@@ -3,6 +3,7 @@
 //! into a verdict.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use serde::Serialize;
@@ -69,6 +70,18 @@ impl Sources {
     }
 }
 
+/// Buffers reused across scans on one thread.
+#[derive(Default)]
+struct Scratch {
+    folded: Vec<(char, u32, u32, bool)>,
+    compact: crate::normalize::Compact,
+    sound: crate::normalize::Sound,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
 /// What a pattern of the main automaton stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
@@ -95,7 +108,7 @@ pub enum Source {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Hit {
     /// Rulebook id it rests on.
-    pub rule: Option<String>,
+    pub rule: Option<Arc<str>>,
     /// Category.
     pub label: Category,
     /// Severity after the scene policy.
@@ -107,7 +120,7 @@ pub struct Hit {
     /// The original text of the span.
     pub text: String,
     /// The lexicon term (or detector id) that matched.
-    pub term: String,
+    pub term: Arc<str>,
     /// How it was found.
     pub source: Source,
 }
@@ -143,7 +156,7 @@ pub struct Label {
     /// Highest severity among its hits.
     pub severity: Severity,
     /// Rule ids cited.
-    pub rules: Vec<String>,
+    pub rules: Vec<Arc<str>>,
 }
 
 /// The judgement of one text.
@@ -179,6 +192,10 @@ pub struct Engine {
     cues: Vec<String>,
     version: String,
     rulebook_version: String,
+    /// Per entry: its rule and term as shared strings, so hits copy no text.
+    shared: Vec<(Option<Arc<str>>, Arc<str>)>,
+    /// Per detector: its rule and id as shared strings.
+    detector_shared: Vec<(Arc<str>, Arc<str>)>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -309,10 +326,18 @@ impl Engine {
             pinyin_entries: Vec::new(),
             cooccur: Vec::new(),
             part_ids: HashMap::new(),
+            detector_shared: DetectorId::ALL
+                .iter()
+                .map(|d| {
+                    let rule = policy.detector(*d).map_or("", |p| p.rule.as_str());
+                    (Arc::from(rule), Arc::from(d.as_str()))
+                })
+                .collect(),
             policy,
             cues,
             version: sources.version(),
             rulebook_version: rulebook.version().to_string(),
+            shared: Vec::new(),
         })
     }
 
@@ -447,6 +472,7 @@ impl Engine {
                 .map_err(|e| e.to_string())?;
             engine.pinyin_ac = Some(a);
         }
+        engine.share();
         // Every automaton value must index a role list.
         let roles = engine.roles.len() as u32;
         let pys = engine.pinyin_entries.len() as u32;
@@ -458,7 +484,16 @@ impl Engine {
         Ok((engine, errors))
     }
 
+    fn share(&mut self) {
+        self.shared = self
+            .entries
+            .iter()
+            .map(|e| (e.rule.as_deref().map(Arc::from), Arc::from(e.term.as_str())))
+            .collect();
+    }
+
     fn compile(&mut self, allow: &[String]) -> Result<(), BuildError> {
+        self.share();
         let mut ids: HashMap<String, u32> = HashMap::new();
         let mut roles: Vec<Vec<Role>> = Vec::new();
         let mut add = |norm: String, role: Role, roles: &mut Vec<Vec<Role>>| {
@@ -569,7 +604,20 @@ impl Engine {
 
     /// Every hit of `text` in `scene`, by start.
     pub fn hits(&self, text: &str, scene: Scene) -> Vec<Hit> {
-        let compact = self.norm.compact(text);
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.hits_with(text, scene, &mut scratch),
+            Err(_) => self.hits_with(text, scene, &mut Scratch::default()),
+        })
+    }
+
+    fn hits_with(&self, text: &str, scene: Scene, scratch: &mut Scratch) -> Vec<Hit> {
+        let Scratch {
+            folded,
+            compact,
+            sound,
+        } = scratch;
+        self.norm.compact_into(text, folded, compact);
+        let compact = &*compact;
         let s = &compact.text;
         let mut raw: Vec<(usize, usize, u32, Source)> = Vec::new();
         let mut allowed: Vec<(usize, usize)> = Vec::new();
@@ -594,8 +642,8 @@ impl Engine {
             raw.retain(|(a, b, _, _)| !allowed.iter().any(|(x, y)| x <= a && b <= y));
         }
         if let Some(pac) = &self.pinyin_ac {
-            let sound = self.norm.sound(&compact);
-            let direct: HashSet<(u32, usize)> = raw.iter().map(|(a, _, e, _)| (*e, *a)).collect();
+            self.norm.sound_into(compact, sound);
+            let mut direct: Option<HashSet<(u32, usize)>> = None;
             for m in pac.leftmost_find_iter(&sound.text) {
                 let (i, j) = (sound.index(m.start()), sound.index(m.end()));
                 let last = j.checked_sub(1).and_then(|k| sound.spans.get(k));
@@ -611,6 +659,8 @@ impl Engine {
                     .get(m.value() as usize)
                     .map_or(&[][..], Vec::as_slice);
                 for &e in entries {
+                    let direct = direct
+                        .get_or_insert_with(|| raw.iter().map(|(a, _, e, _)| (*e, *a)).collect());
                     if !direct.contains(&(e, a)) {
                         raw.push((a, b, e, Source::Homophone));
                     }
@@ -659,6 +709,9 @@ impl Engine {
         };
         for (a, b, ei, source) in raw {
             let e = &self.entries[ei as usize];
+            let Some((rule, term)) = self.shared.get(ei as usize) else {
+                continue;
+            };
             if !e.scenes.is_empty() && !e.scenes.contains(&scene) {
                 continue;
             }
@@ -671,13 +724,13 @@ impl Engine {
                 _ => e.severity,
             };
             out.push(Hit {
-                rule: e.rule.clone(),
+                rule: rule.clone(),
                 label: e.category,
                 severity,
                 start,
                 end,
                 text: orig_text(start, end),
-                term: e.term.clone(),
+                term: term.clone(),
                 source,
             });
         }
@@ -701,15 +754,16 @@ impl Engine {
                 DetectorId::ResidentId => detect::resident_ids(light),
                 DetectorId::BankCard => detect::bank_cards(light),
             };
+            let (rule, term) = &self.detector_shared[d as usize];
             for sp in spans {
                 out.push(Hit {
-                    rule: Some(p.rule.clone()),
+                    rule: Some(rule.clone()),
                     label: p.category,
                     severity,
                     start: sp.start,
                     end: sp.end,
                     text: orig_text(sp.start, sp.end),
-                    term: d.as_str().to_string(),
+                    term: term.clone(),
                     source: Source::Detector(d),
                 });
             }
@@ -729,7 +783,7 @@ impl Engine {
             });
             l.severity = l.severity.max(h.severity);
             if let Some(r) = &h.rule {
-                if !l.rules.contains(r) {
+                if !l.rules.iter().any(|x| x == r) {
                     l.rules.push(r.clone());
                 }
             }

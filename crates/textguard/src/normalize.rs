@@ -240,8 +240,21 @@ impl Normalizer {
 
     /// The compact channel of `text`.
     pub fn compact(&self, text: &str) -> Compact {
+        let mut out = Compact::default();
+        self.compact_into(text, &mut Vec::new(), &mut out);
+        out
+    }
+
+    /// The compact channel of `text` into `out`, reusing its buffers and the
+    /// scratch vector `folded` (no allocation once they are large enough).
+    pub fn compact_into(
+        &self,
+        text: &str,
+        folded: &mut Vec<(char, u32, u32, bool)>,
+        out: &mut Compact,
+    ) {
         // 1. fold, drop noise, remember gaps.
-        let mut folded: Vec<(char, u32, u32, bool)> = Vec::with_capacity(text.len() / 2);
+        folded.clear();
         let mut gap = false;
         for (i, c) in text.chars().enumerate() {
             let i = i as u32;
@@ -258,13 +271,11 @@ impl Normalizer {
             }
         }
         // 2. join split characters, 3. collapse repeats.
-        let mut out = Compact {
-            chars: Vec::with_capacity(folded.len()),
-            spans: Vec::with_capacity(folded.len()),
-            gap_before: Vec::with_capacity(folded.len()),
-            text: String::with_capacity(folded.len() * 3),
-            bytes: Vec::with_capacity(folded.len()),
-        };
+        out.chars.clear();
+        out.spans.clear();
+        out.gap_before.clear();
+        out.text.clear();
+        out.bytes.clear();
         let mut i = 0;
         while i < folded.len() {
             let (mut c, start, mut end, gap) = folded[i];
@@ -301,7 +312,6 @@ impl Normalizer {
             }
             i = next;
         }
-        out
     }
 
     /// The compact form of a lexicon term, as a string.
@@ -311,12 +321,17 @@ impl Normalizer {
 
     /// The sound channel of a compact text.
     pub fn sound(&self, compact: &Compact) -> Sound {
+        let mut out = Sound::default();
+        self.sound_into(compact, &mut out);
+        out
+    }
+
+    /// The sound channel of a compact text into `out`, reusing its buffers.
+    pub fn sound_into(&self, compact: &Compact, out: &mut Sound) {
         let n = compact.chars.len();
-        let mut out = Sound {
-            text: String::with_capacity(n * 3),
-            bytes: Vec::with_capacity(n),
-            spans: Vec::with_capacity(n),
-        };
+        out.text.clear();
+        out.bytes.clear();
+        out.spans.clear();
         let push = |sym: char, a: usize, b: usize, out: &mut Sound| {
             out.bytes.push(out.text.len() as u32);
             out.text.push(sym);
@@ -334,10 +349,10 @@ impl Normalizer {
                 match self.syllables.segment(&compact.chars[i..j]) {
                     Some(parts) => {
                         for (sym, a, b) in parts {
-                            push(Syllables::symbol(sym), i + a, i + b, &mut out);
+                            push(Syllables::symbol(sym), i + a, i + b, out);
                         }
                     }
-                    None => push(SEPARATOR, i, j, &mut out),
+                    None => push(SEPARATOR, i, j, out),
                 }
                 i = j;
                 continue;
@@ -348,10 +363,9 @@ impl Normalizer {
             } else {
                 Syllables::symbol(id)
             };
-            push(sym, i, i + 1, &mut out);
+            push(sym, i, i + 1, out);
             i += 1;
         }
-        out
     }
 
     /// The sound pattern of a term (already compact) and its syllable count,

@@ -10,7 +10,9 @@ fn engine() -> &'static Engine {
     static E: OnceLock<Engine> = OnceLock::new();
     E.get_or_init(|| {
         let rb = Rulebook::embedded().expect("rulebook");
-        Engine::build(&bylaw_textguard::starter_sources(), &rb).expect("engine").0
+        Engine::build(&bylaw_textguard::starter_sources(), &rb)
+            .expect("engine")
+            .0
     })
 }
 

@@ -15,7 +15,10 @@ const CLEAN: &str = include_str!("data/clean.tsv");
 fn engine() -> Engine {
     let rb = Rulebook::embedded().expect("rulebook");
     let (e, errors) = Engine::build(&bylaw_textguard::starter_sources(), &rb).expect("engine");
-    assert!(errors.is_empty(), "starter lexicons have bad lines: {errors:#?}");
+    assert!(
+        errors.is_empty(),
+        "starter lexicons have bad lines: {errors:#?}"
+    );
     e
 }
 
@@ -35,7 +38,9 @@ fn adversarial_recall() {
         let [kind, scene, text, expect] = cols[..] else {
             panic!("adversarial.tsv:{line}: expected 4 columns");
         };
-        let scene: Scene = scene.parse().unwrap_or_else(|e| panic!("adversarial.tsv:{line}: {e}"));
+        let scene: Scene = scene
+            .parse()
+            .unwrap_or_else(|e| panic!("adversarial.tsv:{line}: {e}"));
         let hits = e.hits(text, scene);
         let found = hits.iter().any(|h| {
             h.label.as_str() == expect
@@ -46,20 +51,37 @@ fn adversarial_recall() {
         if found {
             entry.0 += 1;
         } else {
-            misses.push(format!("  {line}: [{kind}/{scene:?}] {text} — expected {expect}, got {:?}", hits.iter().map(|h| (h.label.as_str(), h.text.as_str())).collect::<Vec<_>>()));
+            misses.push(format!(
+                "  {line}: [{kind}/{scene:?}] {text} — expected {expect}, got {:?}",
+                hits.iter()
+                    .map(|h| (h.label.as_str(), h.text.as_str()))
+                    .collect::<Vec<_>>()
+            ));
         }
     }
-    let (hit, total) = per_kind.values().fold((0, 0), |(a, b), (x, y)| (a + x, b + y));
+    let (hit, total) = per_kind
+        .values()
+        .fold((0, 0), |(a, b), (x, y)| (a + x, b + y));
     println!("adversarial recall per kind:");
     for (k, (h, t)) in &per_kind {
-        println!("  {k:<18} {h:>4}/{t:<4} {:>6.1}%", 100.0 * *h as f64 / *t as f64);
+        println!(
+            "  {k:<18} {h:>4}/{t:<4} {:>6.1}%",
+            100.0 * *h as f64 / *t as f64
+        );
     }
     let recall = hit as f64 / total as f64;
-    println!("  {:<18} {hit:>4}/{total:<4} {:>6.1}%", "total", 100.0 * recall);
+    println!(
+        "  {:<18} {hit:>4}/{total:<4} {:>6.1}%",
+        "total",
+        100.0 * recall
+    );
     if !misses.is_empty() {
         println!("misses:\n{}", misses.join("\n"));
     }
-    assert!(total >= 300, "the suite needs at least 300 cases, has {total}");
+    assert!(
+        total >= 300,
+        "the suite needs at least 300 cases, has {total}"
+    );
     assert!(recall >= 0.95, "recall {:.1}% < 95%", recall * 100.0);
 }
 
@@ -72,21 +94,33 @@ fn clean_false_positives() {
         let [scene, text] = cols[..] else {
             panic!("clean.tsv:{line}: expected 2 columns");
         };
-        let scene: Scene = scene.parse().unwrap_or_else(|e| panic!("clean.tsv:{line}: {e}"));
+        let scene: Scene = scene
+            .parse()
+            .unwrap_or_else(|e| panic!("clean.tsv:{line}: {e}"));
         total += 1;
         let v = e.scan(text, scene);
         if v.verdict != Decision::Pass {
             flagged.push(format!(
                 "  {line}: [{scene:?}] {text} — {:?}",
-                v.hits.iter().map(|h| (h.label.as_str(), h.text.as_str(), h.term.as_str())).collect::<Vec<_>>()
+                v.hits
+                    .iter()
+                    .map(|h| (h.label.as_str(), h.text.as_str(), h.term.as_str()))
+                    .collect::<Vec<_>>()
             ));
         }
     }
     let rate = flagged.len() as f64 / total as f64;
-    println!("clean suite: {} of {total} flagged ({:.2}%)", flagged.len(), rate * 100.0);
+    println!(
+        "clean suite: {} of {total} flagged ({:.2}%)",
+        flagged.len(),
+        rate * 100.0
+    );
     if !flagged.is_empty() {
         println!("{}", flagged.join("\n"));
     }
-    assert!(total >= 300, "the clean suite needs at least 300 texts, has {total}");
+    assert!(
+        total >= 300,
+        "the clean suite needs at least 300 texts, has {total}"
+    );
     assert!(rate <= 0.01, "false positives {:.2}% > 1%", rate * 100.0);
 }
