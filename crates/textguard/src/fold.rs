@@ -63,12 +63,29 @@ fn lower(c: char) -> char {
     }
 }
 
-/// The light fold of one character (one in, one out).
+/// The UTS 39 prototype of a confusable letter when it is one ASCII letter
+/// or digit (Cyrillic `М` → `M`, Greek `Κ` → `K`).
+fn confusable(c: char) -> Option<char> {
+    let mut buf = [0; 4];
+    let mut sk = unicode_security::skeleton(c.encode_utf8(&mut buf));
+    match (sk.next(), sk.next()) {
+        (Some(x), None) if x.is_ascii_alphanumeric() => Some(x),
+        _ => None,
+    }
+}
+
+/// The light fold of one character (one in, one out): NFKC when it yields
+/// one character, a confusable letter's ASCII prototype, lower case.
 pub fn light_slow(c: char) -> char {
     let mut n = std::iter::once(c).nfkc();
     let single = match (n.next(), n.next()) {
         (Some(x), None) => x,
         _ => c,
+    };
+    let single = if !single.is_ascii() && single.is_alphabetic() && !is_cjk(single) {
+        confusable(single).unwrap_or(single)
+    } else {
+        single
     };
     lower(single)
 }
@@ -136,23 +153,18 @@ impl Tables {
     }
 
     fn one(&self, c: char) -> Option<char> {
+        // The look-alike table first: many look-alikes (CJK radicals such as
+        // ⻢ for 马) are symbols that would otherwise be dropped as noise.
+        let c = self.lookalike.get(&c).copied().unwrap_or(c);
         if !c.is_alphanumeric() {
             return None;
         }
-        let c = lower(c);
         let c = if !c.is_ascii() && !is_cjk(c) {
-            // UTS 39 prototype of a confusable letter (Cyrillic а → a).
-            let mut sk = unicode_security::skeleton(c.encode_utf8(&mut [0; 4]))
-                .map(lower)
-                .collect::<Vec<char>>();
-            sk.retain(|x| x.is_alphanumeric());
-            match sk.as_slice() {
-                [x] => *x,
-                _ => c,
-            }
+            confusable(c).unwrap_or(c)
         } else {
             c
         };
+        let c = lower(c);
         let c = self.t2s.get(&c).copied().unwrap_or(c);
         let c = self.lookalike.get(&c).copied().unwrap_or(c);
         Some(numeral(c).unwrap_or(c))
@@ -215,7 +227,7 @@ mod tests {
 
     #[test]
     fn folds() {
-        let t = Tables::build(HashMap::from([('氺', '水')]));
+        let t = Tables::build(HashMap::from([('氺', '水'), ('⻢', '马')]));
         assert_eq!(compact(&t, "ＡＢＣ１２３"), "abc123");
         assert_eq!(compact(&t, "賭博"), "赌博");
         assert_eq!(compact(&t, "六合彩"), "6合彩");
@@ -224,7 +236,15 @@ mod tests {
         assert_eq!(compact(&t, "赌 * 博\u{200b}!"), "赌博");
         assert_eq!(compact(&t, "𝐀𝐁"), "ab");
         assert_eq!(compact(&t, "аpple"), "apple", "Cyrillic а");
+        assert_eq!(compact(&t, "МDМА Κ"), "mdmak", "Cyrillic М, Greek Κ");
+        assert_eq!(t.light('х'), 'x', "Cyrillic х in the light channel");
+        assert_eq!(t.light('中'), '中');
         assert_eq!(compact(&t, "氺"), "水");
+        assert_eq!(
+            compact(&t, "赌⻢"),
+            "赌马",
+            "a radical look-alike is not noise"
+        );
         assert_eq!(compact(&t, "😀赌"), "赌");
         assert_eq!(t.light('Ｑ'), 'q');
         assert_eq!(t.light('⑴'), '⑴', "light stays one-to-one");

@@ -104,7 +104,7 @@ fn clean_false_positives() {
                 "  {line}: [{scene:?}] {text} — {:?}",
                 v.hits
                     .iter()
-                    .map(|h| (h.label.as_str(), h.text.as_str(), h.term.as_str()))
+                    .map(|h| (h.label.as_str(), h.text.as_str(), &*h.term))
                     .collect::<Vec<_>>()
             ));
         }
