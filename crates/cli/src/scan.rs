@@ -309,6 +309,9 @@ pub fn run(a: ScanArgs, rb: &Rulebook) -> Result<u8> {
     Ok(u8::from(failed))
 }
 
+/// A scanned batch line: line number, output or error, decision.
+type Outcome = (usize, Result<Value, String>, Option<Decision>);
+
 /// One record of a JSONL batch, parsed.
 enum Record {
     Ok {
@@ -382,65 +385,64 @@ fn batch(
     let done = AtomicUsize::new(0);
     let progress = std::io::stderr().is_terminal();
     let chunk = total.div_ceil(workers).max(1);
-    let results: Vec<Vec<(usize, Result<Value, String>, Option<Decision>)>> =
-        std::thread::scope(|s| {
-            let handles: Vec<_> = lines
-                .chunks(chunk)
-                .enumerate()
-                .map(|(ci, part)| {
-                    let done = &done;
-                    s.spawn(move || {
-                        let mut out = Vec::with_capacity(part.len());
-                        for (k, raw) in part.iter().enumerate() {
-                            let lineno = ci * chunk + k + 1;
-                            if raw.iter().all(u8::is_ascii_whitespace) {
-                                done.fetch_add(1, Ordering::Relaxed);
-                                continue;
-                            }
-                            match parse_record(raw) {
-                                Record::Ok {
-                                    text,
-                                    scene: sc,
-                                    id,
-                                } => {
-                                    let v = engine.scan(&text, sc.unwrap_or(scene));
-                                    let mut j = match format {
-                                        Format::Wechat => {
-                                            wechat_json(&v, &format!("{}:{lineno}", path.display()))
-                                        }
-                                        _ => verdict_json(&v),
-                                    };
-                                    if !id.is_null() {
-                                        if let Some(o) = j.as_object_mut() {
-                                            o.insert("id".into(), id);
-                                        }
-                                    }
-                                    out.push((lineno, Ok(j), Some(v.verdict)));
-                                }
-                                Record::Bad(msg) => out.push((lineno, Err(msg), None)),
-                            }
+    let results: Vec<Vec<Outcome>> = std::thread::scope(|s| {
+        let handles: Vec<_> = lines
+            .chunks(chunk)
+            .enumerate()
+            .map(|(ci, part)| {
+                let done = &done;
+                s.spawn(move || {
+                    let mut out = Vec::with_capacity(part.len());
+                    for (k, raw) in part.iter().enumerate() {
+                        let lineno = ci * chunk + k + 1;
+                        if raw.iter().all(u8::is_ascii_whitespace) {
                             done.fetch_add(1, Ordering::Relaxed);
+                            continue;
                         }
-                        out
-                    })
+                        match parse_record(raw) {
+                            Record::Ok {
+                                text,
+                                scene: sc,
+                                id,
+                            } => {
+                                let v = engine.scan(&text, sc.unwrap_or(scene));
+                                let mut j = match format {
+                                    Format::Wechat => {
+                                        wechat_json(&v, &format!("{}:{lineno}", path.display()))
+                                    }
+                                    _ => verdict_json(&v),
+                                };
+                                if !id.is_null() {
+                                    if let Some(o) = j.as_object_mut() {
+                                        o.insert("id".into(), id);
+                                    }
+                                }
+                                out.push((lineno, Ok(j), Some(v.verdict)));
+                            }
+                            Record::Bad(msg) => out.push((lineno, Err(msg), None)),
+                        }
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                    out
                 })
-                .collect();
-            if progress {
-                while handles.iter().any(|h| !h.is_finished()) {
-                    let d = done.load(Ordering::Relaxed);
-                    eprint!(
-                        "\r扫描中 scanning {d}/{total} ({:.0}%)",
-                        100.0 * d as f64 / total.max(1) as f64
-                    );
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                }
-                eprint!("\r\x1b[2K");
+            })
+            .collect();
+        if progress {
+            while handles.iter().any(|h| !h.is_finished()) {
+                let d = done.load(Ordering::Relaxed);
+                eprint!(
+                    "\r扫描中 scanning {d}/{total} ({:.0}%)",
+                    100.0 * d as f64 / total.max(1) as f64
+                );
+                std::thread::sleep(std::time::Duration::from_millis(100));
             }
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
+            eprint!("\r\x1b[2K");
+        }
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
     let secs = started.elapsed().as_secs_f64();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

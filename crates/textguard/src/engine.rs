@@ -768,7 +768,7 @@ impl Engine {
                 });
             }
         }
-        out.sort_by(|x, y| (x.start, x.end).cmp(&(y.start, y.end)));
+        out.sort_by_key(|h| (h.start, h.end));
         out
     }
 

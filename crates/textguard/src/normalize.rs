@@ -215,7 +215,7 @@ impl Normalizer {
         }
         let mut first = vec![false; 0x10000];
         for (k, v) in map.iter_mut() {
-            v.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+            v.sort_by_key(|x| std::cmp::Reverse(x.0.len()));
             if let Some(f) = first.get_mut(*k as usize) {
                 *f = true;
             }
