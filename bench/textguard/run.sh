@@ -35,7 +35,7 @@ CORPUS_MB=""
 REPEAT=1
 UNIT=auto
 LATENCY=0
-TOOLS="bylaw-chain,bylaw-raw,matcher-py-chain,matcher-py-raw,pyahocorasick,ahocorasick-rs,mint-filter"
+TOOLS="bylaw-chain,bylaw-chain-nosound,bylaw-raw,matcher-py-chain,matcher-py-chain-pinyin,matcher-py-raw,pyahocorasick,ahocorasick-rs,mint-filter"
 BUILD=1
 TIMEOUT=1800
 while [ $# -gt 0 ]; do
@@ -122,10 +122,11 @@ tool_cmd() {
   fi
   local u=(--unit "$unit")
   case "$tool" in
-    bylaw-chain|bylaw-raw)
+    bylaw-chain|bylaw-chain-nosound|bylaw-raw)
       [ "$HAVE_BYLAW" = 1 ] || return 0
       local extra=()
       [ "$tool" = bylaw-raw ] && extra+=(--raw)
+      [ "$tool" = bylaw-chain-nosound ] && extra+=(--no-sound)
       [ "$tool" = bylaw-chain ] && [ "$LATENCY" = 1 ] && extra+=(--latency)
       printf '%s\n' "$TGB" --lexicon "$tsv" --corpus "$CORPUS" "${extra[@]}" ;;
     matcher-py-raw|matcher-py-chain|matcher-py-chain-pinyin)
