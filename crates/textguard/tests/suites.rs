@@ -124,3 +124,38 @@ fn clean_false_positives() {
     );
     assert!(rate <= 0.01, "false positives {:.2}% > 1%", rate * 100.0);
 }
+
+/// The starter lexicons carry the terms the seeds enumerate, each citing the
+/// rule that enumerates it.
+#[test]
+fn starter_lexicons_carry_the_seed_terms() {
+    let rb = Rulebook::embedded().expect("rulebook");
+    let e = engine();
+    let norm = e.normalizer();
+    for (rule, list) in [
+        ("meeting-compliance/2.3.7", "gambling-words"),
+        ("meeting-compliance/2.9.4", "gambling-names"),
+    ] {
+        let items = &rb
+            .rule(rule)
+            .and_then(|r| r.list(list))
+            .unwrap_or_else(|| panic!("{rule} has list {list}"))
+            .items;
+        for item in items {
+            let found = e.entries().iter().any(|en| {
+                norm.term(&en.term) == norm.term(item)
+                    && en
+                        .rule
+                        .as_deref()
+                        .is_some_and(|r| r == rule || r.starts_with(&format!("{rule}.")))
+            });
+            assert!(
+                found,
+                "{item} of {rule} is not a starter term citing {rule}"
+            );
+        }
+    }
+    // Every rule a lexicon line cites exists (else the build reports it).
+    let (_, errors) = Engine::build(&bylaw_textguard::starter_sources(), &rb).expect("engine");
+    assert!(errors.is_empty(), "{errors:#?}");
+}
