@@ -10,10 +10,13 @@
 //! passes a checksum. Each detector recognises one shape, and the evasions
 //! people use to hide it from naive filters:
 //!
-//! * digits broken up by separators or emoji (`138-1234 5678`, `1🌸3🌸8…`)
-//!   or written as Chinese numerals (`一三八`, `壹叁捌`, `幺` for 1);
+//! * digits broken up by separators, emoji or invisible characters
+//!   (`138-1234 5678`, `1🌸3🌸8…`, zero-width spaces) or written as Chinese
+//!   numerals (`一三八`, `壹叁捌`, `幺` for 1);
 //! * dots disguised as `。`, `点`, `dot`, `[.]` and at-signs as `#`, `艾特`,
-//!   `(at)`.
+//!   `(at)`;
+//! * Cyrillic or Greek look-alikes of Latin letters in ids, domains and
+//!   addresses (`vх`, `luckу88.com` with Cyrillic х, у).
 //!
 //! # Why the rules are this strict
 //!
@@ -31,14 +34,19 @@
 //! * disguised dots only count before the TLDs that spam actually uses, and
 //!   only after a label with a letter in it (`8点live` is a time, not a link);
 //! * resident IDs must carry a real date and a valid MOD 11-2 check digit,
-//!   bank cards a real issuer prefix and a valid Luhn digit.
+//!   bank cards a real issuer prefix and a valid Luhn digit; Chinese numerals
+//!   count as their digits only when the whole run of numerals does (the run
+//!   in `一二三四五六七八九十` ends in 十, so it is counting, not a number);
+//! * look-alike letters are read as Latin only inside a token that also has
+//!   real Latin letters: Russian or Greek words stay what they are.
 //!
 //! # Contract
 //!
 //! Input is the engine's *light* channel: one folded character per original
 //! character, so offsets are offsets of the original text. The detectors fold
-//! once more on their own (full-width ASCII → ASCII, ASCII lower case), so
-//! they also behave on raw text. Every function runs in time linear in the
+//! once more on their own (full-width ASCII → ASCII, ASCII lower case, and
+//! per detector digits → ASCII digits or look-alike letters → Latin, all
+//! one to one), so they also behave on raw text. Every function runs in time linear in the
 //! input (each inner scan is bounded by a small constant), never panics, and
 //! returns non-overlapping spans sorted by start.
 
@@ -68,6 +76,81 @@ fn fold(c: char) -> char {
 /// The input folded one to one, so indices stay the caller's indices.
 fn folded(light: &[char]) -> Vec<char> {
     light.iter().map(|&c| fold(c)).collect()
+}
+
+/// The ASCII letter (lower case) that a Cyrillic or Greek letter is drawn
+/// like, if any.
+fn latin_lookalike(c: char) -> Option<char> {
+    Some(match c {
+        'а' | 'А' | 'α' | 'Α' => 'a',
+        'в' | 'В' | 'Β' => 'b',
+        'с' | 'С' | 'ϲ' | 'Ϲ' => 'c',
+        'ԁ' => 'd',
+        'е' | 'Е' | 'Ε' => 'e',
+        'н' | 'Н' | 'һ' | 'Һ' | 'Η' => 'h',
+        'і' | 'І' | 'ι' | 'Ι' => 'i',
+        'ј' | 'Ј' | 'ϳ' => 'j',
+        'к' | 'К' | 'κ' | 'Κ' => 'k',
+        'м' | 'М' | 'Μ' => 'm',
+        'Ν' => 'n',
+        'о' | 'О' | 'ο' | 'Ο' => 'o',
+        'р' | 'Р' | 'ρ' | 'Ρ' => 'p',
+        'ԛ' => 'q',
+        'ѕ' | 'Ѕ' => 's',
+        'т' | 'Т' | 'τ' | 'Τ' => 't',
+        'υ' => 'u',
+        'ν' | 'ѵ' | 'Ѵ' => 'v',
+        'ԝ' | 'Ԝ' => 'w',
+        'х' | 'Х' | 'χ' | 'Χ' => 'x',
+        'у' | 'У' | 'ү' | 'Ү' | 'Υ' => 'y',
+        'Ζ' => 'z',
+        _ => return None,
+    })
+}
+
+/// Characters of a token that may be a spoofed id, domain or address:
+/// ASCII letters and digits, `_ - . @`, and Cyrillic or Greek letters.
+fn is_token_char(c: char) -> bool {
+    is_alnum(c)
+        || matches!(c, '_' | '-' | '.' | '@')
+        || (c.is_alphabetic()
+            && matches!(c, '\u{0370}'..='\u{03FF}' | '\u{0400}'..='\u{052F}' | '\u{1F00}'..='\u{1FFF}'))
+}
+
+/// The input folded as by [`folded`], with Cyrillic and Greek look-alikes of
+/// Latin letters replaced by those letters (one to one) inside tokens that
+/// mix them with real Latin letters (`vх`, `luckу88.com`). A token written
+/// wholly in Cyrillic or Greek, or holding a letter with no Latin twin, is
+/// prose and stays as it is.
+fn folded_latin(light: &[char]) -> Vec<char> {
+    let mut t = folded(light);
+    let n = t.len();
+    let mut i = 0;
+    while i < n {
+        if !is_token_char(t[i]) {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < n && is_token_char(t[i]) {
+            i += 1;
+        }
+        let run = &mut t[s..i];
+        let latin = run.iter().any(char::is_ascii_alphabetic);
+        let foreign = run.iter().filter(|c| !c.is_ascii()).count();
+        let twins = run
+            .iter()
+            .filter(|&&c| latin_lookalike(c).is_some())
+            .count();
+        if latin && foreign > 0 && twins == foreign {
+            for c in run.iter_mut() {
+                if let Some(l) = latin_lookalike(*c) {
+                    *c = l;
+                }
+            }
+        }
+    }
+    t
 }
 
 /// Sorts spans and keeps a non-overlapping subset (earliest first, then
@@ -645,7 +728,7 @@ fn id_at(t: &[char], q: usize, glued: bool, phones: &[Span]) -> Option<usize> {
 /// WeChat / QQ ids announced by a cue word (加v, vx, 微信, 扣扣 …; matched
 /// case-insensitively), plus bare `wxid_…` ids; a span covers cue and id.
 pub fn contact_ids(light: &[char], cues: &[&str]) -> Vec<Span> {
-    let t = folded(light);
+    let t = folded_latin(light);
     let n = t.len();
     let cues: Vec<Vec<char>> = cues
         .iter()
@@ -1005,7 +1088,7 @@ fn scheme_url_at(t: &[char], p: usize) -> Option<usize> {
 /// Links: `http(s)://…`, `www.…` and bare domains with a known TLD, also with
 /// the dot disguised (`baidu点com`, `xx。cn`, `site[.]com`).
 pub fn urls(light: &[char]) -> Vec<Span> {
-    let t = folded(light);
+    let t = folded_latin(light);
     let n = t.len();
     let mut out = Vec::new();
     let mut i = 0;
@@ -1069,7 +1152,7 @@ fn is_local_char(c: char) -> bool {
 /// E-mail addresses, also with '@' written as `#`, `艾特`, `(at)`, `[at]` and the
 /// dot disguised as for URLs.
 pub fn emails(light: &[char]) -> Vec<Span> {
-    let t = folded(light);
+    let t = folded_latin(light);
     let n = t.len();
     let mut out = Vec::new();
     let mut p = 0;
@@ -1121,6 +1204,34 @@ pub fn emails(light: &[char]) -> Vec<Span> {
 // Resident IDs and bank cards
 // ---------------------------------------------------------------------------
 
+/// Invisible format characters slipped between digits (zero-width space,
+/// non-joiner, joiner, word joiner, BOM).
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Numerals that are not digits: a run of digits next to one of these is
+/// part of a written-out number or a decimal (`一二三…九十`, `三点一四…`),
+/// not a digit string.
+fn is_numeral_word(c: char) -> bool {
+    "十拾百佰千仟万萬亿億廿卅点點".contains(c)
+}
+
+/// The input folded as by [`folded`], with every digit (circled, styled or
+/// a Chinese numeral) replaced by its ASCII digit, one to one.
+fn digitized(light: &[char]) -> Vec<char> {
+    light
+        .iter()
+        .map(|&c| {
+            let c = fold(c);
+            match digit(c) {
+                Some((v, _)) => char::from(b'0' + v),
+                None => c,
+            }
+        })
+        .collect()
+}
+
 /// A run of ASCII digits, possibly ending in the ID check letter 'x'.
 #[derive(Debug, Clone, Copy)]
 struct Group {
@@ -1135,16 +1246,76 @@ impl Group {
     }
 }
 
-/// Digit groups joined by a single ' ' or '-' (the joining characters).
+/// The characters between two digit groups: one visible separator (`key`:
+/// ' ' for any space, '-', or one of the weak separators `. _ ·`) and/or
+/// invisible characters (`key` ' ' and `invisible` when there are only
+/// those).
+#[derive(Debug, Clone, Copy)]
+struct GroupJoin {
+    key: char,
+    invisible: bool,
+}
+
+impl GroupJoin {
+    /// Separators that also occur in decimals, versions and identifiers:
+    /// accepted only between groups of four.
+    fn weak(&self) -> bool {
+        matches!(self.key, '.' | '_' | '·')
+    }
+}
+
+/// The join key of a visible separator between digit groups.
+fn group_sep(c: char) -> Option<char> {
+    match c {
+        ' ' | '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' => Some(' '),
+        '-' | '\u{2010}' | '\u{2011}' | '\u{2212}' => Some('-'),
+        '.' => Some('.'),
+        '_' => Some('_'),
+        '·' | '・' | '\u{2027}' => Some('·'),
+        _ => None,
+    }
+}
+
+/// The join after a group ending at `p`: its end and kind, if digits follow.
+fn group_join_at(t: &[char], p: usize) -> Option<(usize, GroupJoin)> {
+    let mut q = p;
+    let mut key = None;
+    while q - p < 3 {
+        match at(t, q) {
+            Some(c) if is_invisible(c) => q += 1,
+            Some(c) if key.is_none() && group_sep(c).is_some() => {
+                key = group_sep(c);
+                q += 1;
+            }
+            _ => break,
+        }
+    }
+    if q == p || !at(t, q).is_some_and(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let join = GroupJoin {
+        key: key.unwrap_or(' '),
+        invisible: key.is_none(),
+    };
+    Some((q, join))
+}
+
+/// Digit groups joined by short separator strings.
 struct NumChain {
     groups: Vec<Group>,
-    joins: Vec<char>,
-    /// The chain is glued to Latin letters on the left / right: it is part
-    /// of a code such as a parcel number ("YT4111…"), not a number itself.
+    joins: Vec<GroupJoin>,
+    /// The chain is glued on the left / right to Latin letters (it is part
+    /// of a code such as a parcel number, "YT4111…") or to a numeral that
+    /// is not a digit (it is part of a written-out number).
     glued: (bool, bool),
 }
 
-/// All maximal chains of ASCII digit groups.
+/// Whether a digit run next to `c` is part of something else.
+fn glues(c: Option<char>) -> bool {
+    c.is_some_and(|c| c.is_ascii_alphabetic() || is_numeral_word(c))
+}
+
+/// All maximal chains of ASCII digit groups (in digitized text).
 fn num_chains(t: &[char]) -> Vec<NumChain> {
     let n = t.len();
     let mut chains = Vec::new();
@@ -1157,7 +1328,7 @@ fn num_chains(t: &[char]) -> Vec<NumChain> {
         let mut ch = NumChain {
             groups: Vec::new(),
             joins: Vec::new(),
-            glued: (i > 0 && t[i - 1].is_ascii_alphabetic(), false),
+            glued: (i > 0 && glues(Some(t[i - 1])), false),
         };
         let mut p = i;
         loop {
@@ -1174,13 +1345,13 @@ fn num_chains(t: &[char]) -> Vec<NumChain> {
                 end: p,
                 x,
             });
-            match (at(t, p), at(t, p + 1)) {
-                (Some(j @ (' ' | '-')), Some(d)) if !x && d.is_ascii_digit() => {
+            match group_join_at(t, p) {
+                Some((q, j)) if !x => {
                     ch.joins.push(j);
-                    p += 1;
+                    p = q;
                 }
                 _ => {
-                    ch.glued.1 = at(t, p).is_some_and(|c| c.is_ascii_alphabetic());
+                    ch.glued.1 = glues(at(t, p));
                     break;
                 }
             }
@@ -1192,10 +1363,19 @@ fn num_chains(t: &[char]) -> Vec<NumChain> {
 }
 
 impl NumChain {
-    /// Windows of groups `a..b` whose sizes match one of `patterns` and that
-    /// stand alone (one separator inside, a different one or none outside),
-    /// plus every single group; `check` receives the window's characters
-    /// without separators. Windows touching a glued end are skipped.
+    /// Hits among the groups of this chain, left to right; at each group the
+    /// first that `check` accepts (it receives the digits without
+    /// separators) of:
+    ///
+    /// * the group alone, unless invisible characters join it to more
+    ///   digits;
+    /// * the longest run of groups joined only by invisible characters (they
+    ///   read as one solid number), starting here;
+    /// * a window of groups whose sizes match one of `patterns` and that
+    ///   stands alone: one separator inside, a different one or none
+    ///   outside; weak separators only between groups of four.
+    ///
+    /// Windows touching a glued end are skipped.
     fn find(
         &self,
         t: &[char],
@@ -1204,16 +1384,38 @@ impl NumChain {
         out: &mut Vec<Span>,
     ) {
         let n = self.groups.len();
-        let mut a = 0;
         let mut buf: Vec<char> = Vec::new();
         let free = |a: usize, b: usize| !((a == 0 && self.glued.0) || (b == n && self.glued.1));
+        let invisible_after = |k: usize| self.joins.get(k).is_some_and(|j| j.invisible);
+        let fill = |buf: &mut Vec<char>, a: usize, b: usize| {
+            buf.clear();
+            for g in &self.groups[a..b] {
+                buf.extend_from_slice(&t[g.start..g.end]);
+            }
+        };
+        let mut a = 0;
         while a < n {
             let mut hit = None;
-            let g = self.groups[a];
-            buf.clear();
-            buf.extend_from_slice(&t[g.start..g.end]);
-            if free(a, a + 1) && check(&buf) {
-                hit = Some(a + 1);
+            let invisible_before = a > 0 && invisible_after(a - 1);
+            // The group alone.
+            if !invisible_before && !invisible_after(a) && free(a, a + 1) {
+                fill(&mut buf, a, a + 1);
+                if check(&buf) {
+                    hit = Some(a + 1);
+                }
+            }
+            // Groups split only by invisible characters.
+            if hit.is_none() && !invisible_before && invisible_after(a) {
+                let mut b = a + 1;
+                while invisible_after(b - 1) && b - a <= 20 {
+                    b += 1;
+                }
+                if b - a <= 20 && !invisible_after(b - 1) && free(a, b) {
+                    fill(&mut buf, a, b);
+                    if check(&buf) {
+                        hit = Some(b);
+                    }
+                }
             }
             for pat in patterns {
                 if hit.is_some() {
@@ -1230,17 +1432,15 @@ impl NumChain {
                 if self.groups[a..b - 1].iter().any(|g| g.x) {
                     continue;
                 }
-                let sep = self.joins[a];
-                let inner_same = self.joins[a..b - 1].iter().all(|&j| j == sep);
-                let left_other = a == 0 || self.joins[a - 1] != sep;
-                let right_other = b == n || self.joins[b - 1] != sep;
-                if !(inner_same && left_other && right_other) {
+                let sep = self.joins[a].key;
+                let inner_same = self.joins[a..b - 1].iter().all(|j| j.key == sep);
+                let left_other = a == 0 || self.joins[a - 1].key != sep;
+                let right_other = b == n || self.joins[b - 1].key != sep;
+                let fours = pat[..pat.len() - 1].iter().all(|&s| s == 4);
+                if !(inner_same && left_other && right_other) || (self.joins[a].weak() && !fours) {
                     continue;
                 }
-                buf.clear();
-                for g in &self.groups[a..b] {
-                    buf.extend_from_slice(&t[g.start..g.end]);
-                }
+                fill(&mut buf, a, b);
                 if check(&buf) {
                     hit = Some(b);
                 }
@@ -1309,9 +1509,10 @@ fn valid_id15(s: &[char]) -> bool {
 }
 
 /// Chinese resident ID numbers: 18 characters with a valid MOD 11-2 check, or
-/// the 15-digit legacy form, each with a real birth date.
+/// the 15-digit legacy form, each with a real birth date; solid, in the usual
+/// groups, split by invisible characters, or in Chinese numerals.
 pub fn resident_ids(light: &[char]) -> Vec<Span> {
-    let t = folded(light);
+    let t = digitized(light);
     let mut out = Vec::new();
     let patterns: &[&[usize]] = &[&[6, 8, 4], &[6, 4, 4, 4], &[6, 6, 3]];
     for ch in num_chains(&t) {
@@ -1342,11 +1543,30 @@ fn luhn(d: &[u8]) -> bool {
     (10 - sum % 10) % 10 == u32::from(last)
 }
 
-/// Whether the prefix and length fit a card network.
+/// Issuer numbers of Chinese banks' domestic cards outside the UnionPay 62
+/// range (older debit cards): Bank of China 601382, Bank of Communications
+/// 601428, Ping An 602907, city banks 603367 / 603506 / 603601 / 603694 /
+/// 603708, China Merchants 690755, Postal Savings 955100, Shenzhen
+/// Development / Ping An 998800–998802, CITIC 968807–968809, SPD 984301 /
+/// 984303.
+const CN_BINS: &[u32] = &[
+    601382, 601428, 602907, 603367, 603506, 603601, 603694, 603708, 690755, 955100, 968807, 968808,
+    968809, 984301, 984303, 998800, 998801, 998802,
+];
+
+/// Whether the prefix and length fit a card network or a Chinese issuer.
 fn issuer_ok(d: &[u8]) -> bool {
     let len = d.len();
+    if len < 13 {
+        return false;
+    }
     let p2 = num(&d[..2]);
+    let p3 = num(&d[..3]);
     let p4 = num(&d[..4]);
+    let p5 = num(&d[..5]);
+    let p6 = num(&d[..6]);
+    // Chinese banks issue 16- to 19-digit cards.
+    let domestic = (16..=19).contains(&len);
     match d[0] {
         4 => (13..=19).contains(&len),
         2 | 5 => len == 16 && ((51..=55).contains(&p2) || (2221..=2720).contains(&p4)),
@@ -1355,7 +1575,24 @@ fn issuer_ok(d: &[u8]) -> bool {
             35 => (16..=19).contains(&len),
             _ => false,
         },
-        6 => (p2 == 62 || p2 == 65 || p4 == 6011) && (16..=19).contains(&len),
+        // UnionPay 62, Discover 6011 / 644–649 / 65, and Chinese issuers.
+        6 => {
+            domestic
+                && (p2 == 62
+                    || p2 == 65
+                    || p4 == 6011
+                    || (644..=649).contains(&p3)
+                    || CN_BINS.contains(&p6))
+        }
+        // ICBC 9558, China Merchants 95555, Agricultural Bank 95595–95599,
+        // and Chinese issuers.
+        9 => {
+            domestic
+                && (p4 == 9558
+                    || p5 == 95555
+                    || (95595..=95599).contains(&p5)
+                    || CN_BINS.contains(&p6))
+        }
         _ => false,
     }
 }
@@ -1373,10 +1610,12 @@ fn valid_card(s: &[char]) -> bool {
     }
 }
 
-/// Bank card numbers: 13–19 digits (solid or in groups of four), a known
-/// issuer prefix and a valid Luhn check digit, and not a resident ID.
+/// Bank card numbers: 13–19 digits (solid, in groups of four joined by one
+/// kind of separator, or split by invisible characters; Arabic, full-width,
+/// circled or Chinese numerals), a known issuer prefix and a valid Luhn check
+/// digit, and not a resident ID.
 pub fn bank_cards(light: &[char]) -> Vec<Span> {
-    let t = folded(light);
+    let t = digitized(light);
     let mut out = Vec::new();
     let patterns: &[&[usize]] = &[
         &[4, 4, 4, 4, 3],
@@ -1921,6 +2160,268 @@ mod tests {
         assert!(phones("4111 1111 1111 1111").is_empty());
     }
 
+    /// Writes ASCII digits as Chinese numerals (`0` as 零).
+    fn han(s: &str) -> String {
+        s.chars()
+            .map(|c| match c.to_digit(10) {
+                Some(d) => "零一二三四五六七八九".chars().nth(d as usize).unwrap_or(c),
+                None => c,
+            })
+            .collect()
+    }
+
+    /// Writes ASCII digits as financial numerals (`0` as 零).
+    fn han_financial(s: &str) -> String {
+        s.chars()
+            .map(|c| match c.to_digit(10) {
+                Some(d) => "零壹贰叁肆伍陆柒捌玖".chars().nth(d as usize).unwrap_or(c),
+                None => c,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bank_card_issuers_of_chinese_banks() {
+        assert_eq!(make_card("601382712345678"), "6013827123456780");
+        for body in [
+            "601382712345678",    // Bank of China (Great Wall debit)
+            "601382081234567890", // the 19-digit form
+            "601428123456789",    // Bank of Communications
+            "955880123456789012", // ICBC
+            "955990123456789012", // Agricultural Bank
+            "955550123456789",    // China Merchants
+            "690755123456789",    // China Merchants
+            "955100123456789012", // Postal Savings
+            "998801123456789",    // Ping An
+            "644012345678901",    // Discover
+        ] {
+            let card = make_card(body);
+            assert_eq!(cards(&format!("卡号{card}")), [card.as_str()], "{card}");
+        }
+        assert_eq!(
+            cards("６０１３８２７１２３４５６７８０"),
+            ["６０１３８２７１２３４５６７８０"]
+        );
+        // No issuer: other 60 / 9 prefixes, and domestic BINs at a short length.
+        for body in [
+            "601234123456789",
+            "609999123456789",
+            "900000123456789",
+            "955770123456789",
+            "941111111111111",
+            "601382123456",
+        ] {
+            let card = make_card(body);
+            assert!(cards(&card).is_empty(), "{card}");
+        }
+    }
+
+    #[test]
+    fn bank_card_separators() {
+        let card = "4367421234567896";
+        assert!(luhn(&digits_of(&chars(card)).unwrap_or_default()));
+        let groups = [&card[..4], &card[4..8], &card[8..12], &card[12..]];
+        for sep in [
+            "\u{200b}",
+            "\u{200c}",
+            "\u{200d}",
+            "\u{2060}",
+            "\u{feff}",
+            "\u{200b}\u{200b}",
+            " \u{200b}",
+            "·",
+            "・",
+            ".",
+            "．",
+            "_",
+            "\u{a0}",
+        ] {
+            let s = groups.join(sep);
+            assert_eq!(cards(&format!("卡号{s}，")), [s.as_str()], "{sep:?}");
+        }
+        let up19 = make_card("622202123456789012");
+        let dotted = format!(
+            "{}.{}.{}.{}.{}",
+            &up19[..4],
+            &up19[4..8],
+            &up19[8..12],
+            &up19[12..16],
+            &up19[16..]
+        );
+        assert_eq!(cards(&dotted), [dotted.as_str()]);
+        // Invisible characters anywhere: the digits read as one number.
+        for s in [
+            "43\u{200b}674212345\u{200b}67896",
+            "4367\u{200b}4212 3456 7896",
+            "\u{feff}4367421234567896",
+        ] {
+            let want = s.trim_start_matches('\u{feff}');
+            assert_eq!(cards(s), [want], "{s:?}");
+        }
+    }
+
+    #[test]
+    fn bank_card_separator_traps() {
+        for s in [
+            "4367\u{200b}4212\u{200b}3456\u{200b}7896\u{200b}1234", // one longer number
+            "4367421234567896\u{200b}12",
+            "12\u{200b}4367421234567896",
+            "3782.822463.10005",             // weak separator, not groups of four
+            "4367.4212-3456.7896",           // mixed separators
+            "4367.4212.3456.7896.1234.5678", // too long
+            "1.4367.4212.3456.7896",
+            "4367 4212 3456\u{200b}78961",
+            "v4367.4212.3456.7896",
+            "2024.0308.1234.5678",
+            "1234_5678_9012_3456",
+        ] {
+            assert!(cards(s).is_empty(), "{s:?}: {:?}", cards(s));
+        }
+        let id = make_id("11010519491231002");
+        let dotted = format!("{}.{}.{}", &id[..6], &id[6..14], &id[14..]);
+        assert!(rids(&dotted).is_empty(), "{dotted}");
+        let zw = format!("{}\u{200b}{}\u{200b}{}", &id[..6], &id[6..14], &id[14..]);
+        assert_eq!(rids(&zw), [zw.as_str()]);
+    }
+
+    #[test]
+    fn bank_cards_in_chinese_numerals() {
+        assert_eq!(
+            cards("卡号六二二一五零一二三四五六七八九零一二九"),
+            ["六二二一五零一二三四五六七八九零一二九"]
+        );
+        let up19 = make_card("622202123456789012");
+        let visa = "4111111111111111";
+        for s in [
+            han(&up19),
+            han_financial(&up19),
+            han(visa),
+            han_financial(visa),
+            han(visa).replace('一', "幺"),
+            format!("{}{}", &up19[..8], han(&up19[8..])),
+            format!(
+                "{} {} {} {}",
+                han(&visa[..4]),
+                &visa[4..8],
+                han(&visa[8..12]),
+                &visa[12..]
+            ),
+            "④①①①①①①①①①①①①①①①".to_string(),
+        ] {
+            assert_eq!(cards(&format!("卡号：{s}。")), [s.as_str()], "{s}");
+        }
+    }
+
+    #[test]
+    fn chinese_numeral_traps() {
+        let up19 = make_card("622202123456789012");
+        for s in [
+            "一二三四五六七八九十".to_string(),
+            "一二三四五六七八九十一二三四五六七八九十".to_string(),
+            "三点一四一五九二六五三五八九七九三二三八四六二六".to_string(),
+            "二〇二四年三月八日".to_string(),
+            "一一一一一一一一一一一一一一一一".to_string(),
+            "六六六六六六六六六六六六六六六六".to_string(),
+            format!("{}十", han(&up19)),
+            format!("{}万", han(&up19)),
+            format!("点{}", han(&up19)),
+            format!("一{}", han(&up19)),
+            // One numeral in the run is not a digit: the run does not convert.
+            han(&up19).replacen('二', "十", 2),
+            format!("{}十{}", han(&up19[..9]), han(&up19[10..])),
+        ] {
+            assert!(cards(&s).is_empty(), "{s}: {:?}", cards(&s));
+            assert!(rids(&s).is_empty(), "{s}: {:?}", rids(&s));
+        }
+    }
+
+    #[test]
+    fn resident_ids_in_chinese_numerals() {
+        let id = make_id("44030120000229123");
+        for s in [
+            han(&id),
+            han_financial(&id),
+            format!("{} {} {}", han(&id[..6]), han(&id[6..14]), han(&id[14..])),
+        ] {
+            assert_eq!(rids(&format!("身份证{s}。")), [s.as_str()], "{s}");
+        }
+        let old = make_id("11010519491231002");
+        assert_eq!(han(&old), "一一零一零五一九四九一二三一零零二X");
+        assert_eq!(rids(&han(&old)), [han(&old)]);
+        assert!(rids(&format!("{}千", han(&id))).is_empty());
+    }
+
+    #[test]
+    fn confusable_latin_in_ids_and_addresses() {
+        // Cyrillic х, у, а, е, о, с, к, Greek ο, ν, Α, Κ.
+        assert_eq!(ids("vх：abc_123456"), ["vх：abc_123456"]);
+        assert_eq!(ids("VХ: аbc_12345"), ["VХ: аbc_12345"]);
+        assert_eq!(ids("wх abcdef12"), ["wх abcdef12"]);
+        assert_eq!(ids("qq：kеfu888"), ["qq：kеfu888"]);
+        assert_eq!(ids("νx abcdef12"), ["νx abcdef12"]);
+        assert_eq!(ids("加v：zhаngsаn_01"), ["加v：zhаngsаn_01"]);
+        assert_eq!(mails("联系 kefu@luckу88.com"), ["kefu@luckу88.com"]);
+        assert_eq!(mails("kеfu@lucky88.соm"), ["kеfu@lucky88.соm"]);
+        assert_eq!(mails("ΑDMIN@ΚΑSINO.com"), ["ΑDMIN@ΚΑSINO.com"]);
+        assert_eq!(links("www.еxаmple-bet.com"), ["www.еxаmple-bet.com"]);
+        assert_eq!(links("去 lucky88.сом 看"), ["lucky88.сом"]);
+        assert_eq!(links("gοοgle.com"), ["gοοgle.com"]);
+        assert_eq!(links("https://bеt.xyz/a"), ["https://bеt.xyz/a"]);
+        let s = "中文vх：abc_123456";
+        assert_eq!(
+            contact_ids(&chars(s), CUES),
+            [Span {
+                start: 2,
+                end: s.chars().count()
+            }]
+        );
+    }
+
+    #[test]
+    fn cyrillic_and_greek_prose_traps() {
+        for s in [
+            "vx: привет мир",
+            "加我 Москва",
+            "qq Мама",
+            "微信 Καλημέρα κόσμε",
+            "vx сосок",
+            "vx: abcд12345",
+            "Моя почта: нет",
+            "Он сказал: ок.",
+            "ΚΑΤΟ ΑΠΟ ΤΗΝ ΚΟΣΜΟ",
+            "сайт.рф",
+            "сосок.сом",
+            "Привет.Мир",
+            "Привет.com",
+            "почта@сайт.ру",
+            "ΑΒΓ.ΕΖΗ",
+            "Ηλεκτρονική διεύθυνση: ο@ο.ο",
+        ] {
+            assert!(ids(s).is_empty(), "{s}: {:?}", ids(s));
+            assert!(links(s).is_empty(), "{s}: {:?}", links(s));
+            assert!(mails(s).is_empty(), "{s}: {:?}", mails(s));
+        }
+    }
+
+    #[test]
+    fn order_numbers_and_dates_are_not_cards() {
+        for s in [
+            "订单号：2024030812345678901",
+            "订单号 20240308 1234 5678",
+            "单号SF1234567890123",
+            "2024-03-08 13:45:00",
+            "2024.03.08",
+            "2024年03月08日",
+            "二〇二四年三月八日",
+            "流水号 0000 1234 5678 9012",
+            "1234-5678-9012-3456",
+            "价格 ¥4,111,111,111,111,111",
+        ] {
+            assert!(cards(s).is_empty(), "{s}: {:?}", cards(s));
+            assert!(rids(s).is_empty(), "{s}: {:?}", rids(s));
+        }
+    }
+
     // --- robustness -----------------------------------------------------------
 
     /// A tiny deterministic generator (xorshift64*), so the test needs no crate.
@@ -1941,7 +2442,8 @@ mod tests {
 
     const ALPHABET: &str = "0123456789０１２一二三四五六七八九〇零壹贰幺两①⑨ \
         -._/|·,，、。()（）[]【】:：@#+xX艾特点dot wwwhttps:/qqvx微信加我\
-        comcnnettopabcxyz\u{200b}🌸好的年月日¥$%&*~！？";
+        comcnnettopabcxyz\u{200b}\u{2060}\u{feff}🌸好的年月日¥$%&*~！？\
+        хуаеосΑΚον十万点陆贰壹";
 
     fn random_text(rng: &mut Rng, alphabet: &[char]) -> Vec<char> {
         let len = rng.below(120);
@@ -2007,6 +2509,10 @@ mod tests {
             "http://".repeat(n).chars().collect(),
             "a".repeat(n).chars().collect(),
             "(".repeat(n).chars().collect(),
+            "4367\u{200b}".repeat(n).chars().collect(),
+            "六二".repeat(n).chars().collect(),
+            "aх".repeat(n).chars().collect(),
+            "а.a@".repeat(n).chars().collect(),
         ];
         for input in &inputs {
             run_all(input);

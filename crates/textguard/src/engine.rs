@@ -632,7 +632,30 @@ impl Engine {
                 for role in roles {
                     match *role {
                         Role::Allow => allowed.push((a, b)),
-                        Role::Term(e) => raw.push((a, b, e, Source::Lexicon)),
+                        Role::Term(e) => {
+                            // A term that starts or ends with a Latin letter (a digit)
+                            // must start or end a Latin word (a number): "tmd" is
+                            // not in "format md", "第一" (第1) not in "第12届".
+                            let class = |i: usize| {
+                                compact.chars.get(i).and_then(|c| {
+                                    if c.is_ascii_lowercase() {
+                                        Some(1)
+                                    } else if c.is_ascii_digit() {
+                                        Some(2)
+                                    } else {
+                                        None
+                                    }
+                                })
+                            };
+                            let joined = |x: usize, y: usize| {
+                                class(x).is_some() && class(x) == class(y) && !compact.gap_before[y]
+                            };
+                            let cut_before = a > 0 && joined(a - 1, a);
+                            let cut_after = b > 0 && b < compact.chars.len() && joined(b - 1, b);
+                            if !cut_before && !cut_after {
+                                raw.push((a, b, e, Source::Lexicon));
+                            }
+                        }
                         Role::Part(p) => parts.entry(p).or_default().push((a, b)),
                     }
                 }

@@ -9,6 +9,8 @@ const LEX: &str = "# term\tcategory\tseverity\trule\tflags
 赌博\tgambling\tblock\tmeeting-compliance/2.3.7
 大麻\tdrugs\tblock
 非法集资\tfraud\tblock
+tmd\tvulgar\treview
+第一\tabsolute\treview\t\tscene=listing
 最\tabsolute\treview\tminiprogram/2.3\tscene=listing
 代开&发票\tfraud\tblock\t\twithin=6
 兼职&!正规\tfraud\treview
@@ -85,6 +87,20 @@ fn homophones_need_three_syllables_and_are_reviewed() {
     assert!(
         terms(&e, "打骂", Scene::Chat).is_empty(),
         "two syllables never match by sound"
+    );
+}
+
+#[test]
+fn latin_terms_match_whole_words_only() {
+    let e = engine();
+    assert_eq!(terms(&e, "你tmd", Scene::Chat), ["tmd"]);
+    assert_eq!(terms(&e, "t.m.d 滚", Scene::Chat), ["tmd"]);
+    assert!(terms(&e, "format md", Scene::Chat).is_empty());
+    assert!(terms(&e, "xtmdx", Scene::Chat).is_empty());
+    assert_eq!(terms(&e, "行业第一", Scene::Listing), ["第一"]);
+    assert!(
+        terms(&e, "第12届大会", Scene::Listing).is_empty(),
+        "第1 is not in 第12"
     );
 }
 
