@@ -1,6 +1,7 @@
 //! `bylaw`: the command line of the bylaw rulebook engine.
 
 mod render;
+mod review;
 mod scan;
 
 use std::path::{Path, PathBuf};
@@ -38,6 +39,11 @@ enum Command {
     /// symbols, look-alikes and split characters; detects phone numbers,
     /// WeChat/QQ ids, links, e-mail, ID and bank card numbers.
     Scan(scan::ScanArgs),
+    /// Precheck an app or mini-program listing against every norm (上架预审),
+    /// reporting every problem at once, each tied to its clause.
+    ///
+    /// Exit code 0: no errors; 1: errors found; 2: unusable input.
+    Review(review::ReviewArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -145,6 +151,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scan(args) => {
             let rb = load_or_report(over)?;
             return Ok(ExitCode::from(scan::run(args, &rb)?));
+        }
+        Command::Review(args) => {
+            let rb = load_or_report(over)?;
+            return match review::run(args, &rb) {
+                Ok(code) => Ok(ExitCode::from(code)),
+                Err(e) if review::is_unusable(&e) => {
+                    eprintln!("错误 error: {e:#}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e),
+            };
         }
     };
     match cmd {
