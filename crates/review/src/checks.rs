@@ -27,31 +27,31 @@ pub(crate) struct Ctx<'a> {
     pub images: HashMap<String, Result<ImageInfo, String>>,
 }
 
+/// The words of a finding.
+struct Msg {
+    zh: String,
+    en: String,
+    value: Option<String>,
+    span: Option<(usize, usize)>,
+    fix: String,
+}
+
 struct F<'r> {
     rule: &'r str,
     field: String,
 }
 
 impl Ctx<'_> {
-    fn push(
-        &mut self,
-        at: &F<'_>,
-        severity: Severity,
-        message: String,
-        message_en: String,
-        value: Option<String>,
-        span: Option<(usize, usize)>,
-        remediation: String,
-    ) {
+    fn push(&mut self, at: &F<'_>, severity: Severity, m: Msg) {
         self.findings.push(Finding {
             rule: at.rule.to_string(),
             severity,
             field: at.field.clone(),
-            message,
-            message_en,
-            value,
-            span,
-            remediation,
+            message: m.zh,
+            message_en: m.en,
+            value: m.value,
+            span: m.span,
+            remediation: m.fix,
         });
     }
 
@@ -205,11 +205,13 @@ pub(crate) fn run(ctx: &mut Ctx<'_>) {
         ctx.push(
             &at,
             Severity::Info,
-            "只有腾讯会议应用市场区分上线、搜索、展示级别，已忽略 level".into(),
-            "only Tencent Meeting listings have levels; `level` was ignored".into(),
-            None,
-            None,
-            "删除 level 字段".into(),
+            Msg {
+                zh: "只有腾讯会议应用市场区分上线、搜索、展示级别，已忽略 level".into(),
+                en: "only Tencent Meeting listings have levels; `level` was ignored".into(),
+                value: None,
+                span: None,
+                fix: "删除 level 字段".into(),
+            },
         );
     }
     let rb = ctx.rb;
@@ -286,11 +288,13 @@ fn required(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
     ctx.push(
         &at,
         Severity::Error,
-        format!("缺少必填项「{}」", rule.title),
-        format!("required field `{field}` ({}) is missing", rule.title),
-        None,
-        None,
-        format!("按《{}》填写「{}」", rule.source.document, rule.title),
+        Msg {
+            zh: format!("缺少必填项「{}」", rule.title),
+            en: format!("required field `{field}` ({}) is missing", rule.title),
+            value: None,
+            span: None,
+            fix: format!("按《{}》填写「{}」", rule.source.document, rule.title),
+        },
     );
 }
 
@@ -321,21 +325,23 @@ fn lengths(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
             } else {
                 Severity::Error
             },
-            format!(
-                "长度为 {n}{}，{}{}",
-                unit_zh(t.unit),
-                if advice { "建议" } else { "要求" },
-                bounds(t)
-            ),
-            format!(
-                "length {n} {:?}; the rule {} {}",
-                t.unit,
-                if advice { "recommends" } else { "requires" },
-                bounds(t)
-            ),
-            Some(text.clone()),
-            None,
-            format!("调整为{}", bounds(t)),
+            Msg {
+                zh: format!(
+                    "长度为 {n}{}，{}{}",
+                    unit_zh(t.unit),
+                    if advice { "建议" } else { "要求" },
+                    bounds(t)
+                ),
+                en: format!(
+                    "length {n} {:?}; the rule {} {}",
+                    t.unit,
+                    if advice { "recommends" } else { "requires" },
+                    bounds(t)
+                ),
+                value: Some(text.clone()),
+                span: None,
+                fix: format!("调整为{}", bounds(t)),
+            },
         );
     }
 }
@@ -370,18 +376,20 @@ fn name_symbols(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
             ctx.push(
                 &at,
                 Severity::Error,
-                format!("含有{what}「{c}」"),
-                format!(
-                    "contains a {} `{c}`",
-                    if c.is_whitespace() {
-                        "space"
-                    } else {
-                        "special symbol"
-                    }
-                ),
-                Some(text.clone()),
-                Some((i, i + 1)),
-                "删除空格和特殊符号，只用汉字、字母和数字".into(),
+                Msg {
+                    zh: format!("含有{what}「{c}」"),
+                    en: format!(
+                        "contains a {} `{c}`",
+                        if c.is_whitespace() {
+                            "space"
+                        } else {
+                            "special symbol"
+                        }
+                    ),
+                    value: Some(text.clone()),
+                    span: Some((i, i + 1)),
+                    fix: "删除空格和特殊符号，只用汉字、字母和数字".into(),
+                },
             );
         }
     }
@@ -413,11 +421,13 @@ fn text_symbols(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
                 ctx.push(
                     &at,
                     Severity::Error,
-                    format!("含有特殊符号「{s}」"),
-                    format!("contains the special symbol `{s}`"),
-                    Some(text.clone()),
-                    Some((i, i + pat.len())),
-                    format!("删除「{s}」"),
+                    Msg {
+                        zh: format!("含有特殊符号「{s}」"),
+                        en: format!("contains the special symbol `{s}`"),
+                        value: Some(text.clone()),
+                        span: Some((i, i + pat.len())),
+                        fix: format!("删除「{s}」"),
+                    },
                 );
                 i += pat.len();
             } else {
@@ -453,11 +463,13 @@ fn generic_name(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
             ctx.push(
                 &at,
                 Severity::Error,
-                format!("以泛化词「{w}」命名，缺乏识别性"),
-                format!("named after the generic word `{w}`"),
-                Some(text.clone()),
-                None,
-                "使用品牌名或「品牌名 + 功能场景」".into(),
+                Msg {
+                    zh: format!("以泛化词「{w}」命名，缺乏识别性"),
+                    en: format!("named after the generic word `{w}`"),
+                    value: Some(text.clone()),
+                    span: None,
+                    fix: "使用品牌名或「品牌名 + 功能场景」".into(),
+                },
             );
         }
     }
@@ -495,11 +507,13 @@ fn image_format(ctx: &mut Ctx<'_>, rule: &Rule, field: &str, superseded_only: bo
                     ctx.push(
                         &at,
                         Severity::Error,
-                        format!("无法读取图片：{e}"),
-                        format!("cannot read the image: {e}"),
-                        Some(path.clone()),
-                        None,
-                        "提供可打开的 PNG/JPEG/GIF 图片".into(),
+                        Msg {
+                            zh: format!("无法读取图片：{e}"),
+                            en: format!("cannot read the image: {e}"),
+                            value: Some(path.clone()),
+                            span: None,
+                            fix: "提供可打开的 PNG/JPEG/GIF 图片".into(),
+                        },
                     );
                 }
                 continue;
@@ -517,22 +531,24 @@ fn image_format(ctx: &mut Ctx<'_>, rule: &Rule, field: &str, superseded_only: bo
             ctx.push(
                 &at,
                 Severity::Error,
-                format!(
-                    "图片实际格式为 {}，要求 {}",
-                    info.format.names()[0],
-                    formats.join("/")
-                ),
-                format!(
-                    "the image is {}; the rule allows {}",
-                    info.format.names()[0],
-                    formats.join("/")
-                ),
-                Some(path.clone()),
-                None,
-                format!(
-                    "转换为 {} 格式（按文件内容判断，不看扩展名）",
-                    formats.join("/")
-                ),
+                Msg {
+                    zh: format!(
+                        "图片实际格式为 {}，要求 {}",
+                        info.format.names()[0],
+                        formats.join("/")
+                    ),
+                    en: format!(
+                        "the image is {}; the rule allows {}",
+                        info.format.names()[0],
+                        formats.join("/")
+                    ),
+                    value: Some(path.clone()),
+                    span: None,
+                    fix: format!(
+                        "转换为 {} 格式（按文件内容判断，不看扩展名）",
+                        formats.join("/")
+                    ),
+                },
             );
         }
         let applies = |t: &Threshold| t.variant.is_none() || t.variant.as_deref() == variant;
@@ -587,11 +603,13 @@ fn image_format(ctx: &mut Ctx<'_>, rule: &Rule, field: &str, superseded_only: bo
                     ctx.push(
                         &at,
                         sev,
-                        zh,
-                        en,
-                        Some(path.clone()),
-                        None,
-                        format!("压缩到{}以内", bounds(t)),
+                        Msg {
+                            zh,
+                            en,
+                            value: Some(path.clone()),
+                            span: None,
+                            fix: format!("压缩到{}以内", bounds(t)),
+                        },
                     );
                     continue;
                 }
@@ -605,11 +623,13 @@ fn image_format(ctx: &mut Ctx<'_>, rule: &Rule, field: &str, superseded_only: bo
                     } else {
                         Severity::Error
                     },
-                    format!("图片{what_zh} {x} 像素，要求 {}", bounds(t)),
-                    format!("image {what_en} {x} px; the rule requires {}", bounds(t)),
-                    Some(format!("{path} ({}×{})", info.width, info.height)),
-                    None,
-                    format!("导出为{}", bounds(t)),
+                    Msg {
+                        zh: format!("图片{what_zh} {x} 像素，要求 {}", bounds(t)),
+                        en: format!("image {what_en} {x} px; the rule requires {}", bounds(t)),
+                        value: Some(format!("{path} ({}×{})", info.width, info.height)),
+                        span: None,
+                        fix: format!("导出为{}", bounds(t)),
+                    },
                 );
             }
         }
@@ -633,11 +653,13 @@ fn image_format(ctx: &mut Ctx<'_>, rule: &Rule, field: &str, superseded_only: bo
                 ctx.push(
                     &at,
                     Severity::Error,
-                    format!("{variant} 预览图 {n} 张，要求{}", bounds(t)),
-                    format!("{n} {variant} previews; the rule allows {}", bounds(t)),
-                    None,
-                    None,
-                    format!("保留{}", bounds(t)),
+                    Msg {
+                        zh: format!("{variant} 预览图 {n} 张，要求{}", bounds(t)),
+                        en: format!("{n} {variant} previews; the rule allows {}", bounds(t)),
+                        value: None,
+                        span: None,
+                        fix: format!("保留{}", bounds(t)),
+                    },
                 );
             }
         }
@@ -652,11 +674,13 @@ fn image_format(ctx: &mut Ctx<'_>, rule: &Rule, field: &str, superseded_only: bo
             ctx.push(
                 &at,
                 Severity::Error,
-                "至少需要提供一端（桌面端或移动端）的预览图".into(),
-                "previews for at least one device are required".into(),
-                None,
-                None,
-                "提供桌面端或移动端预览图".into(),
+                Msg {
+                    zh: "至少需要提供一端（桌面端或移动端）的预览图".into(),
+                    en: "previews for at least one device are required".into(),
+                    value: None,
+                    span: None,
+                    fix: "提供桌面端或移动端预览图".into(),
+                },
             );
         }
     }
@@ -681,11 +705,13 @@ fn duplicates(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
             ctx.push(
                 &at,
                 Severity::Error,
-                format!("与 {other} 是重复的截图"),
-                format!("duplicate of {other}"),
-                Some(path.clone()),
-                None,
-                "换成展示其他功能的截图".into(),
+                Msg {
+                    zh: format!("与 {other} 是重复的截图"),
+                    en: format!("duplicate of {other}"),
+                    value: Some(path.clone()),
+                    span: None,
+                    fix: "换成展示其他功能的截图".into(),
+                },
             );
         }
         seen.push((fname, path, info.dhash));
@@ -705,11 +731,13 @@ fn qr_codes(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
             ctx.push(
                 &at,
                 Severity::Error,
-                "图片是二维码".into(),
-                format!("the image is a QR code ({content})"),
-                Some(path.clone()),
-                None,
-                "使用图形化的品牌 logo，不要使用二维码".into(),
+                Msg {
+                    zh: "图片是二维码".into(),
+                    en: format!("the image is a QR code ({content})"),
+                    value: Some(path.clone()),
+                    span: None,
+                    fix: "使用图形化的品牌 logo，不要使用二维码".into(),
+                },
             );
         }
     }
@@ -744,14 +772,16 @@ fn marks(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
         ctx.push(
             &at,
             Severity::Error,
-            format!("「{}」{how}受保护的商标「{}」", h.text, h.mark),
-            format!(
-                "`{}` imitates the protected mark `{}` ({:?})",
-                h.text, h.mark, h.how
-            ),
-            Some(text.clone()),
-            Some((h.start, h.end)),
-            "未经授权不得使用或仿冒腾讯及其产品的名称、商标".into(),
+            Msg {
+                zh: format!("「{}」{how}受保护的商标「{}」", h.text, h.mark),
+                en: format!(
+                    "`{}` imitates the protected mark `{}` ({:?})",
+                    h.text, h.mark, h.how
+                ),
+                value: Some(text.clone()),
+                span: Some((h.start, h.end)),
+                fix: "未经授权不得使用或仿冒腾讯及其产品的名称、商标".into(),
+            },
         );
     }
 }
@@ -777,15 +807,17 @@ fn catalog(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
         ctx.push(
             &at,
             Severity::Warning,
-            format!("与已有的「{}」高度相似（{:.0}%）", s.name, s.score * 100.0),
-            format!(
-                "{:.0}% similar to the existing listing `{}`",
-                s.score * 100.0,
-                s.name
-            ),
-            Some(text.clone()),
-            None,
-            "使用可区分的名称，避免重复或同质化".into(),
+            Msg {
+                zh: format!("与已有的「{}」高度相似（{:.0}%）", s.name, s.score * 100.0),
+                en: format!(
+                    "{:.0}% similar to the existing listing `{}`",
+                    s.score * 100.0,
+                    s.name
+                ),
+                value: Some(text.clone()),
+                span: None,
+                fix: "使用可区分的名称，避免重复或同质化".into(),
+            },
         );
     }
 }
@@ -803,11 +835,13 @@ fn stuffing(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
         ctx.push(
             &at,
             Severity::Warning,
-            format!("疑似堆砌搜索热词：{reason}"),
-            format!("looks like keyword stuffing: {reason}"),
-            Some(text.clone()),
-            None,
-            "名称只保留品牌名和核心功能".into(),
+            Msg {
+                zh: format!("疑似堆砌搜索热词：{reason}"),
+                en: format!("looks like keyword stuffing: {reason}"),
+                value: Some(text.clone()),
+                span: None,
+                fix: "名称只保留品牌名和核心功能".into(),
+            },
         );
     }
 }
@@ -885,11 +919,13 @@ fn formats(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
         ctx.push(
             &at,
             Severity::Error,
-            format!("「{text}」{zh}"),
-            format!("`{text}` {en}"),
-            Some(text.clone()),
-            None,
-            fix.into(),
+            Msg {
+                zh: format!("「{text}」{zh}"),
+                en: format!("`{text}` {en}"),
+                value: Some(text.clone()),
+                span: None,
+                fix: fix.into(),
+            },
         );
     }
 }
@@ -938,11 +974,13 @@ fn scan_texts(ctx: &mut Ctx<'_>) {
             ctx.push(
                 &at,
                 severity,
-                format!("含有{}内容「{}」", h.label.name_zh(), h.text),
-                format!("contains {} content `{}`", h.label, h.text),
-                Some(text.clone()),
-                Some((h.start, h.end)),
-                format!("删除或改写「{}」", h.text),
+                Msg {
+                    zh: format!("含有{}内容「{}」", h.label.name_zh(), h.text),
+                    en: format!("contains {} content `{}`", h.label, h.text),
+                    value: Some(text.clone()),
+                    span: Some((h.start, h.end)),
+                    fix: format!("删除或改写「{}」", h.text),
+                },
             );
         }
     }
@@ -989,11 +1027,13 @@ fn qualifications(ctx: &mut Ctx<'_>) {
                 ctx.push(
                     &at,
                     Severity::Info,
-                    format!("「{b}」不是资质表中的业务类别，无法判断所需资质"),
-                    format!("`{b}` is no business kind of the qualification tables"),
-                    Some(b.clone()),
-                    None,
-                    "使用 4.2 资质表中的业务类别名称".into(),
+                    Msg {
+                        zh: format!("「{b}」不是资质表中的业务类别，无法判断所需资质"),
+                        en: format!("`{b}` is no business kind of the qualification tables"),
+                        value: Some(b.clone()),
+                        span: None,
+                        fix: "使用 4.2 资质表中的业务类别名称".into(),
+                    },
                 );
             }
         }
@@ -1054,11 +1094,13 @@ fn qualifications(ctx: &mut Ctx<'_>) {
             ctx.push(
                 &at,
                 Severity::Error,
-                format!("「{}」需要资质：{need}", r.title),
-                format!("`{}` needs: {need}", r.title),
-                None,
-                None,
-                format!("提交{need}"),
+                Msg {
+                    zh: format!("「{}」需要资质：{need}", r.title),
+                    en: format!("`{}` needs: {need}", r.title),
+                    value: None,
+                    span: None,
+                    fix: format!("提交{need}"),
+                },
             );
         }
     }
@@ -1079,11 +1121,13 @@ fn privacy_policy(ctx: &mut Ctx<'_>) {
         ctx.push(
             &at,
             Severity::Error,
-            format!("隐私政策未见「{}」", r.name),
-            format!("the privacy policy does not show `{}`", r.name),
-            None,
-            None,
-            format!("在隐私政策中补充「{}」", r.name),
+            Msg {
+                zh: format!("隐私政策未见「{}」", r.name),
+                en: format!("the privacy policy does not show `{}`", r.name),
+                value: None,
+                span: None,
+                fix: format!("在隐私政策中补充「{}」", r.name),
+            },
         );
     }
 }
@@ -1100,11 +1144,13 @@ fn vague_links(ctx: &mut Ctx<'_>, rule: &Rule) {
         ctx.push(
             &at,
             Severity::Error,
-            format!("超链接名称「{name}」不能说明内容"),
-            format!("the hyperlink name `{name}` does not say what it links to"),
-            Some(name.clone()),
-            Some((a, b)),
-            "超链接名称须包含关键信息，如《第三方 SDK 目录》".into(),
+            Msg {
+                zh: format!("超链接名称「{name}」不能说明内容"),
+                en: format!("the hyperlink name `{name}` does not say what it links to"),
+                value: Some(name.clone()),
+                span: Some((a, b)),
+                fix: "超链接名称须包含关键信息，如《第三方 SDK 目录》".into(),
+            },
         );
     }
 }
@@ -1143,11 +1189,13 @@ fn online(ctx: &mut Ctx<'_>, field_rules: Option<&str>) {
         ctx.push(
             &at,
             Severity::Error,
-            format!("地址无法正常打开：{problem}"),
-            format!("the URL does not open: {problem}"),
-            Some(url.clone()),
-            None,
-            "确保地址可公开访问并返回 200".into(),
+            Msg {
+                zh: format!("地址无法正常打开：{problem}"),
+                en: format!("the URL does not open: {problem}"),
+                value: Some(url.clone()),
+                span: None,
+                fix: "确保地址可公开访问并返回 200".into(),
+            },
         );
     }
 }

@@ -17,7 +17,11 @@ fn rulebook() -> &'static Rulebook {
 
 fn engine() -> &'static Engine {
     static E: OnceLock<Engine> = OnceLock::new();
-    E.get_or_init(|| Engine::build(&bylaw_textguard::starter_sources(), rulebook()).expect("engine").0)
+    E.get_or_init(|| {
+        Engine::build(&bylaw_textguard::starter_sources(), rulebook())
+            .expect("engine")
+            .0
+    })
 }
 
 /// A simple UI-like picture; `seed` changes the layout so pictures differ.
@@ -81,11 +85,26 @@ company = {{ name = "示例科技有限公司", logo = "company.png", website = 
 
 fn good_images() -> HashMap<String, Result<Vec<u8>, String>> {
     let mut m = HashMap::new();
-    m.insert("logo.png".into(), Ok(encode(&picture(128, 128, 1), ImageFormat::Png)));
-    m.insert("company.png".into(), Ok(encode(&picture(128, 128, 2), ImageFormat::Png)));
-    m.insert("d1.png".into(), Ok(encode(&picture(1920, 1080, 3), ImageFormat::Png)));
-    m.insert("d2.png".into(), Ok(encode(&picture(1920, 1080, 9), ImageFormat::Png)));
-    m.insert("m1.png".into(), Ok(encode(&picture(750, 1628, 5), ImageFormat::Png)));
+    m.insert(
+        "logo.png".into(),
+        Ok(encode(&picture(128, 128, 1), ImageFormat::Png)),
+    );
+    m.insert(
+        "company.png".into(),
+        Ok(encode(&picture(128, 128, 2), ImageFormat::Png)),
+    );
+    m.insert(
+        "d1.png".into(),
+        Ok(encode(&picture(1920, 1080, 3), ImageFormat::Png)),
+    );
+    m.insert(
+        "d2.png".into(),
+        Ok(encode(&picture(1920, 1080, 9), ImageFormat::Png)),
+    );
+    m.insert(
+        "m1.png".into(),
+        Ok(encode(&picture(750, 1628, 5), ImageFormat::Png)),
+    );
     m
 }
 
@@ -116,7 +135,8 @@ fn errors(f: &[Finding]) -> Vec<(String, String)> {
 }
 
 fn has(f: &[Finding], rule: &str, field: &str) -> bool {
-    f.iter().any(|x| x.rule == rule && x.field == field && x.severity == Severity::Error)
+    f.iter()
+        .any(|x| x.rule == rule && x.field == field && x.severity == Severity::Error)
 }
 
 #[test]
@@ -127,25 +147,42 @@ fn a_good_listing_has_no_errors() {
 
 #[test]
 fn name_length_is_counted_in_chinese_characters() {
-    let f = review(&submission(&good_listing().replace("会议纪要\"", "会议纪要自动整理助手\"")));
+    let f = review(&submission(
+        &good_listing().replace("会议纪要\"", "会议纪要自动整理助手\""),
+    ));
     assert!(has(&f, "meeting-search/fields.name", "name"), "{f:#?}");
-    let f = review(&submission(&good_listing().replace("\"会议纪要\"", "\"会议纪要AI\"")));
-    assert!(!has(&f, "meeting-search/fields.name", "name"), "会议纪要AI is 5 Chinese characters: {f:#?}");
+    let f = review(&submission(
+        &good_listing().replace("\"会议纪要\"", "\"会议纪要AI\""),
+    ));
+    assert!(
+        !has(&f, "meeting-search/fields.name", "name"),
+        "会议纪要AI is 5 Chinese characters: {f:#?}"
+    );
 }
 
 #[test]
 fn name_symbols_and_generic_names() {
-    let f = review(&submission(&good_listing().replace("\"会议纪要\"", "\"会议-纪要\"")));
+    let f = review(&submission(
+        &good_listing().replace("\"会议纪要\"", "\"会议-纪要\""),
+    ));
     assert!(has(&f, "meeting-compliance/1.1", "name"), "{f:#?}");
-    let f = review(&submission(&good_listing().replace("\"会议纪要\"", "\"电话\"")));
+    let f = review(&submission(
+        &good_listing().replace("\"会议纪要\"", "\"电话\""),
+    ));
     assert!(has(&f, "meeting-compliance/1.3", "name"), "{f:#?}");
 }
 
 #[test]
 fn intro_symbols_and_absolutes() {
-    let f = review(&submission(&good_listing().replace("自动生成会议纪要\"", "最好的纪要#工具\"")));
+    let f = review(&submission(
+        &good_listing().replace("自动生成会议纪要\"", "最好的纪要#工具\""),
+    ));
     assert!(has(&f, "meeting-compliance/1.11", "intro"), "{f:#?}");
-    assert!(f.iter().any(|x| x.field == "intro" && x.message.contains("最")), "{f:#?}");
+    assert!(
+        f.iter()
+            .any(|x| x.field == "intro" && x.message.contains("最")),
+        "{f:#?}"
+    );
 }
 
 #[test]
@@ -157,67 +194,144 @@ fn required_fields_and_formats() {
             .replace("0755-86013388", "12345")
             .replace("category = \"效率办公\"\n", ""),
     ));
-    assert!(has(&f, "meeting-search/fields.version", "version"), "{f:#?}");
-    assert!(has(&f, "meeting-search/fields.terms-url", "terms_url"), "{f:#?}");
-    assert!(has(&f, "meeting-search/fields.support-phone", "company.support_phone"), "{f:#?}");
-    assert!(has(&f, "meeting-search/fields.category", "category"), "{f:#?}");
+    assert!(
+        has(&f, "meeting-search/fields.version", "version"),
+        "{f:#?}"
+    );
+    assert!(
+        has(&f, "meeting-search/fields.terms-url", "terms_url"),
+        "{f:#?}"
+    );
+    assert!(
+        has(
+            &f,
+            "meeting-search/fields.support-phone",
+            "company.support_phone"
+        ),
+        "{f:#?}"
+    );
+    assert!(
+        has(&f, "meeting-search/fields.category", "category"),
+        "{f:#?}"
+    );
 }
 
 #[test]
 fn logo_size_bytes_and_format_are_read_from_the_bytes() {
     let mut sub = submission(&good_listing());
-    sub.images.insert("logo.png".into(), Ok(encode(&noisy(128, 128), ImageFormat::Png)));
+    sub.images.insert(
+        "logo.png".into(),
+        Ok(encode(&noisy(128, 128), ImageFormat::Png)),
+    );
     let f = review(&sub);
-    assert!(f.iter().any(|x| x.field == "logo" && x.message.contains("KB")), "25 KB+ logo: {f:#?}");
-    sub.images.insert("logo.png".into(), Ok(encode(&picture(100, 100, 1), ImageFormat::Png)));
+    assert!(
+        f.iter()
+            .any(|x| x.field == "logo" && x.message.contains("KB")),
+        "25 KB+ logo: {f:#?}"
+    );
+    sub.images.insert(
+        "logo.png".into(),
+        Ok(encode(&picture(100, 100, 1), ImageFormat::Png)),
+    );
     let f = review(&sub);
-    assert!(f.iter().any(|x| x.field == "logo" && x.message.contains("宽度")), "{f:#?}");
-    sub.images.insert("logo.png".into(), Ok(encode(&picture(128, 128, 1), ImageFormat::Jpeg)));
+    assert!(
+        f.iter()
+            .any(|x| x.field == "logo" && x.message.contains("宽度")),
+        "{f:#?}"
+    );
+    sub.images.insert(
+        "logo.png".into(),
+        Ok(encode(&picture(128, 128, 1), ImageFormat::Jpeg)),
+    );
     let f = review(&sub);
-    assert!(f.iter().any(|x| x.field == "logo" && x.message.contains("jpg")), "a JPEG named .png: {f:#?}");
-    sub.images.insert("logo.png".into(), Ok(b"not an image".to_vec()));
+    assert!(
+        f.iter()
+            .any(|x| x.field == "logo" && x.message.contains("jpg")),
+        "a JPEG named .png: {f:#?}"
+    );
+    sub.images
+        .insert("logo.png".into(), Ok(b"not an image".to_vec()));
     let f = review(&sub);
-    assert!(f.iter().any(|x| x.field == "logo" && x.severity == Severity::Error), "{f:#?}");
+    assert!(
+        f.iter()
+            .any(|x| x.field == "logo" && x.severity == Severity::Error),
+        "{f:#?}"
+    );
 }
 
 #[test]
 fn preview_sizes_counts_and_duplicates() {
     let mut sub = submission(&good_listing());
-    sub.images.insert("d2.png".into(), Ok(encode(&picture(1280, 720, 9), ImageFormat::Png)));
+    sub.images.insert(
+        "d2.png".into(),
+        Ok(encode(&picture(1280, 720, 9), ImageFormat::Png)),
+    );
     let f = review(&sub);
-    assert!(has(&f, "meeting-search/fields.preview", "previews.desktop[1]"), "{f:#?}");
+    assert!(
+        has(&f, "meeting-search/fields.preview", "previews.desktop[1]"),
+        "{f:#?}"
+    );
     let mut sub = submission(&good_listing());
-    sub.images.insert("d2.png".into(), Ok(encode(&picture(1920, 1080, 3), ImageFormat::Jpeg)));
+    sub.images.insert(
+        "d2.png".into(),
+        Ok(encode(&picture(1920, 1080, 3), ImageFormat::Jpeg)),
+    );
     let f = review(&sub);
-    assert!(has(&f, "meeting-compliance/1.10", "previews.desktop[1]"), "duplicate: {f:#?}");
+    assert!(
+        has(&f, "meeting-compliance/1.10", "previews.desktop[1]"),
+        "duplicate: {f:#?}"
+    );
     let six: Vec<String> = (0..6).map(|i| format!("\"d{i}.png\"")).collect();
     let mut sub = submission(&good_listing().replace("\"d1.png\", \"d2.png\"", &six.join(", ")));
     for i in 0..6 {
-        sub.images
-            .insert(format!("d{i}.png"), Ok(encode(&picture(1920, 1080, 10 + i * 7), ImageFormat::Png)));
+        sub.images.insert(
+            format!("d{i}.png"),
+            Ok(encode(&picture(1920, 1080, 10 + i * 7), ImageFormat::Png)),
+        );
     }
     let f = review(&sub);
-    assert!(has(&f, "meeting-search/fields.preview", "previews.desktop"), "six previews: {f:#?}");
+    assert!(
+        has(&f, "meeting-search/fields.preview", "previews.desktop"),
+        "six previews: {f:#?}"
+    );
 }
 
 #[test]
 fn an_older_byte_limit_is_reported_as_information() {
     // Over the design norms' 512 KB (2024-03-29) but within 3.5 MB (2024-11-22).
     let mut sub = submission(&good_listing());
-    sub.images.insert("d1.png".into(), Ok(encode(&noisy(1920, 1080), ImageFormat::Png)));
+    let mut img = picture(1920, 1080, 3);
+    image::imageops::replace(&mut img, &noisy(420, 420), 100, 100);
+    sub.images
+        .insert("d1.png".into(), Ok(encode(&img, ImageFormat::Png)));
     let f = review(&sub);
-    let old: Vec<&Finding> = f.iter().filter(|x| x.rule == "meeting-design/preview.desktop").collect();
+    let old: Vec<&Finding> = f
+        .iter()
+        .filter(|x| x.rule == "meeting-design/preview.desktop")
+        .collect();
     assert!(!old.is_empty(), "{f:#?}");
     assert!(old.iter().all(|x| x.severity == Severity::Info));
     let bytes = sub.images["d1.png"].as_ref().unwrap().len();
-    assert!(bytes > 512 * 1024 && bytes < 3_670_016, "fixture size {bytes}");
+    assert!(
+        bytes > 512 * 1024 && bytes < 3_670_016,
+        "fixture size {bytes}"
+    );
 }
 
 #[test]
 fn qualifications_follow_business_and_features() {
-    let f = review(&submission(&good_listing().replace("category = \"效率办公\"", "category = \"金融\"\nbusinesses = [\"贷款业务\"]\nfeatures = [\"ai-generation\"]")));
-    assert!(has(&f, "meeting-compliance/4.2.1.loans", "qualifications"), "{f:#?}");
-    assert!(has(&f, "meeting-compliance/4.2.9.1", "qualifications"), "{f:#?}");
+    let f = review(&submission(&good_listing().replace(
+        "category = \"效率办公\"",
+        "category = \"金融\"\nbusinesses = [\"贷款业务\"]\nfeatures = [\"ai-generation\"]",
+    )));
+    assert!(
+        has(&f, "meeting-compliance/4.2.1.loans", "qualifications"),
+        "{f:#?}"
+    );
+    assert!(
+        has(&f, "meeting-compliance/4.2.9.1", "qualifications"),
+        "{f:#?}"
+    );
     let more = good_listing()
         .replace("category = \"效率办公\"", "category = \"金融\"\nbusinesses = [\"贷款业务\"]")
         .replace(
@@ -225,16 +339,34 @@ fn qualifications_follow_business_and_features() {
             "  { kind = \"《营业执照》\" },\n  { kind = \"《金融许可证》\" },\n  { kind = \"与第三方支付平台或银行签署的资金托管协议\" },\n  { kind = \"《小额贷款公司经营许可证》\" },",
         );
     let f = review(&submission(&more));
-    assert!(!has(&f, "meeting-compliance/4.2.1.loans", "qualifications"), "{f:#?}");
-    let f = review(&submission(&good_listing().replace("  { kind = \"ICP 备案\" },\n", "")));
-    assert!(has(&f, "meeting-compliance/4.1.icp", "qualifications"), "{f:#?}");
+    assert!(
+        !has(&f, "meeting-compliance/4.2.1.loans", "qualifications"),
+        "{f:#?}"
+    );
+    let f = review(&submission(
+        &good_listing().replace("  { kind = \"ICP 备案\" },\n", ""),
+    ));
+    assert!(
+        has(&f, "meeting-compliance/4.1.icp", "qualifications"),
+        "{f:#?}"
+    );
 }
 
 #[test]
 fn content_in_text_fields_is_scanned_in_the_listing_scene() {
-    let f = review(&submission(&good_listing().replace("会后自动整理成纪要", "会后加微信 abc12345 领取六合彩资料")));
-    assert!(f.iter().any(|x| x.field == "description" && x.rule == "meeting-compliance/2.3.7"), "{f:#?}");
-    assert!(f.iter().any(|x| x.field == "description" && x.span.is_some()), "{f:#?}");
+    let f = review(&submission(
+        &good_listing().replace("会后自动整理成纪要", "会后加微信 abc12345 领取六合彩资料"),
+    ));
+    assert!(
+        f.iter()
+            .any(|x| x.field == "description" && x.rule == "meeting-compliance/2.3.7"),
+        "{f:#?}"
+    );
+    assert!(
+        f.iter()
+            .any(|x| x.field == "description" && x.span.is_some()),
+        "{f:#?}"
+    );
 }
 
 #[test]
@@ -242,17 +374,25 @@ fn catalogue_similarity() {
     let mut sub = submission(&good_listing());
     sub.catalog = vec!["会议纪要".into(), "日程助手".into()];
     let f = review(&sub);
-    assert!(f.iter().any(|x| x.rule == "meeting-compliance/2.8.2" && x.message.contains("会议纪要")), "{f:#?}");
+    assert!(
+        f.iter()
+            .any(|x| x.rule == "meeting-compliance/2.8.2" && x.message.contains("会议纪要")),
+        "{f:#?}"
+    );
 }
 
 #[test]
 fn config_turns_rules_off_or_down() {
     let sub = submission(&good_listing().replace("version = \"1.2.0\"", "version = \"v1\""));
     let off = Config::parse("[rules]\n\"meeting-search/fields.version\" = \"off\"\n").unwrap();
-    assert!(!review_with(&sub, off).iter().any(|x| x.rule == "meeting-search/fields.version"));
+    assert!(!review_with(&sub, off)
+        .iter()
+        .any(|x| x.rule == "meeting-search/fields.version"));
     let warn = Config::parse("[rules]\n\"meeting-search/*\" = \"warning\"\n").unwrap();
     let f = review_with(&sub, warn);
-    assert!(f.iter().any(|x| x.rule == "meeting-search/fields.version" && x.severity == Severity::Warning));
+    assert!(f
+        .iter()
+        .any(|x| x.rule == "meeting-search/fields.version" && x.severity == Severity::Warning));
     let bad = Config::parse("[rules]\n\"nowhere/1\" = \"off\"\n").unwrap();
     assert!(Reviewer::new(rulebook(), engine(), bad).is_err());
 }
@@ -263,7 +403,9 @@ fn verdict_and_versions() {
     let report = r.review(&submission(&good_listing()));
     assert_ne!(report.verdict, Verdict::Fail);
     assert_eq!(report.rulebook_version, rulebook().version());
-    let report = r.review(&submission(&good_listing().replace("version = \"1.2.0\"", "version = \"v1\"")));
+    let report = r.review(&submission(
+        &good_listing().replace("version = \"1.2.0\"", "version = \"v1\""),
+    ));
     assert_eq!(report.verdict, Verdict::Fail);
 }
 
