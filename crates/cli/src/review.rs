@@ -265,7 +265,11 @@ fn print_text(out: &mut impl Write, report: &Report, name: &str, color: bool) ->
             f.rule, f.field, f.message
         )?;
         if let Some(v) = &f.value {
-            let shown: String = v.chars().take(80).collect();
+            let shown: String = v
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .take(80)
+                .collect();
             writeln!(
                 out,
                 "      值 value: {shown}{}",

@@ -13,9 +13,6 @@ use crate::privacy::{self, PrivacyData};
 use crate::profile::{Assignment, Profiles};
 use crate::{Finding, Severity, Submission, UrlCheck};
 
-/// Hamming distance up to which two previews count as the same picture.
-const DUPLICATE_BITS: u32 = 10;
-
 /// Review state: inputs, decoded images, findings.
 pub(crate) struct Ctx<'a> {
     pub rb: &'a Rulebook,
@@ -608,7 +605,7 @@ fn image_format(ctx: &mut Ctx<'_>, rule: &Rule, field: &str, superseded_only: bo
                             en,
                             value: Some(path.clone()),
                             span: None,
-                            fix: format!("压缩到{}以内", bounds(t)),
+                            fix: format!("压缩到{}", bounds(t)),
                         },
                     );
                     continue;
@@ -688,15 +685,12 @@ fn image_format(ctx: &mut Ctx<'_>, rule: &Rule, field: &str, superseded_only: bo
 
 fn duplicates(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
     let paths = ctx.image_paths(field);
-    let mut seen: Vec<(String, String, u64)> = Vec::new();
+    let mut seen: Vec<(String, ImageInfo)> = Vec::new();
     for (fname, path) in paths {
         let Ok(info) = ctx.image(&path) else {
             continue;
         };
-        if let Some((other, _, _)) = seen
-            .iter()
-            .find(|(_, _, h)| images::hamming(*h, info.dhash) <= DUPLICATE_BITS)
-        {
+        if let Some((other, _)) = seen.iter().find(|(_, o)| images::same_picture(o, &info)) {
             let at = F {
                 rule: &rule.id,
                 field: fname.clone(),
@@ -714,7 +708,7 @@ fn duplicates(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
                 },
             );
         }
-        seen.push((fname, path, info.dhash));
+        seen.push((fname, info));
     }
 }
 
@@ -757,7 +751,17 @@ fn marks(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
             rule: rule.id.clone(),
         })
         .collect();
-    let hits = names::lookalikes(&text, &marks, ctx.guard.normalizer());
+    let all = names::lookalikes(&text, &marks, ctx.guard.normalizer());
+    // 腾迅 inside 腾迅会议 is the same imitation.
+    let hits: Vec<names::MarkHit> = all
+        .iter()
+        .filter(|h| {
+            !all.iter().any(|o| {
+                o.start <= h.start && h.end <= o.end && (o.end - o.start) > (h.end - h.start)
+            })
+        })
+        .cloned()
+        .collect();
     for h in hits {
         let at = F {
             rule: &rule.id,
@@ -864,15 +868,50 @@ fn valid_url(s: &str) -> bool {
         && !s.chars().any(char::is_whitespace)
 }
 
+/// Mobile, landline (with or without +86, with an extension), 400/800 or
+/// 95xxx service numbers.
 fn valid_phone(s: &str) -> bool {
-    let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
-    let allowed = s.chars().all(|c| c.is_ascii_digit() || " -+()".contains(c));
-    let d = digits.trim_start_matches("86");
-    allowed
-        && ((d.len() == 11 && d.starts_with('1'))
-            || (d.starts_with('0') && (10..=12).contains(&d.len()))
-            || ((d.starts_with("400") || d.starts_with("800")) && d.len() == 10)
-            || (d.len() == 5 && d.starts_with("95")))
+    let s = s.trim();
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_digit() || " -+()转#".contains(c))
+    {
+        return false;
+    }
+    // An extension after 转, # or a final -group of 1–5 digits.
+    let main = s.split(['转', '#']).next().unwrap_or(s);
+    let (international, rest) = if let Some(r) = main.strip_prefix("+86") {
+        (true, r)
+    } else if let Some(r) = main.strip_prefix("0086") {
+        (true, r)
+    } else {
+        (false, main)
+    };
+    let digits: String = rest.chars().filter(|c| c.is_ascii_digit()).collect();
+    let groups: Vec<&str> = rest
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .collect();
+    let without_ext = |d: &str| -> Vec<String> {
+        let mut v = vec![d.to_string()];
+        if let Some(last) = groups.last() {
+            if groups.len() > 1 && (1..=5).contains(&last.len()) {
+                v.push(d[..d.len() - last.len()].to_string());
+            }
+        }
+        v
+    };
+    without_ext(&digits).iter().any(|d| {
+        let mobile = d.len() == 11 && d.starts_with('1');
+        let landline = if international && !d.starts_with('0') {
+            (9..=11).contains(&d.len()) && !d.starts_with('1')
+        } else {
+            d.starts_with('0') && (10..=12).contains(&d.len())
+        };
+        let service = (d.starts_with("400") || d.starts_with("800")) && d.len() == 10;
+        let short = !international && d.len() == 5 && d.starts_with("95");
+        mobile || landline || service || short
+    })
 }
 
 fn valid_version(s: &str) -> bool {
@@ -960,7 +999,11 @@ fn scan_texts(ctx: &mut Ctx<'_>) {
             .cloned()
             .collect();
         for h in hits {
-            let Some(rule) = h.rule.as_deref() else {
+            let platform = ctx.sub.listing.platform;
+            let Some(rule) = ctx
+                .profiles
+                .content_rule(platform, h.label, h.rule.as_deref())
+            else {
                 continue;
             };
             let severity = match h.severity {
@@ -1221,6 +1264,12 @@ mod tests {
         assert!(valid_phone("13800138000"));
         assert!(valid_phone("400-910-0000"));
         assert!(!valid_phone("12345"));
+        assert!(valid_phone("+86 571 8601 2345"));
+        assert!(valid_phone("0571-86012345-8001"));
+        assert!(valid_phone("0571-86012345转8001"));
+        assert!(valid_phone("+86 138 0013 8000"));
+        assert!(!valid_phone("+86 12345"));
+        assert!(!valid_phone("call me"));
         assert!(valid_version("1.0.0"));
         assert!(!valid_version("v1"));
         assert!(!valid_version("1..0"));

@@ -124,6 +124,29 @@ pub struct ImageInfo {
     pub qr: Option<String>,
     /// 64-bit perceptual hash (difference hash) for near-duplicate detection.
     pub dhash: u64,
+    /// 32×32 area-averaged luminance thumbnail, row by row, to confirm a
+    /// near-duplicate found by the hash: screenshots of one app share their
+    /// frame, so the coarse hash alone calls different panels the same.
+    pub thumb: Vec<u8>,
+}
+
+/// Side of the confirmation thumbnail.
+pub const THUMB_SIDE: usize = 32;
+
+/// Whether two images are the same picture: close hashes and at most 3% of
+/// thumbnail cells differing by more than 24 grey levels (re-encoding and
+/// rescaling pass; a different panel or dialog does not).
+pub fn same_picture(a: &ImageInfo, b: &ImageInfo) -> bool {
+    if hamming(a.dhash, b.dhash) > 10 || a.thumb.len() != b.thumb.len() || a.thumb.is_empty() {
+        return false;
+    }
+    let differing = a
+        .thumb
+        .iter()
+        .zip(&b.thumb)
+        .filter(|(x, y)| x.abs_diff(**y) > 24)
+        .count();
+    differing * 100 <= a.thumb.len() * 3
 }
 
 /// Why an image could not be inspected.
@@ -192,6 +215,7 @@ fn inspect_format(bytes: &[u8], format: ImageFormat) -> Result<ImageInfo, ImageE
         bytes: bytes.len(),
         qr: find_qr(&gray),
         dhash: dhash(&gray),
+        thumb: thumb(&gray),
     })
 }
 
@@ -408,6 +432,34 @@ fn threshold(gray: &Gray, inverted: bool, margin: usize) -> Gray {
         height,
         pixels,
     }
+}
+
+/// The 32×32 area-averaged luminance thumbnail.
+fn thumb(gray: &Gray) -> Vec<u8> {
+    let n = THUMB_SIDE;
+    let span = |cell: usize, len: usize| -> (usize, usize) {
+        let start = (cell * len / n).min(len.saturating_sub(1));
+        let end = ((cell + 1) * len / n).max(start + 1).min(len.max(1));
+        (start, end)
+    };
+    let mut out = Vec::with_capacity(n * n);
+    if gray.width == 0 || gray.height == 0 {
+        return out;
+    }
+    for row in 0..n {
+        let (y0, y1) = span(row, gray.height);
+        for col in 0..n {
+            let (x0, x1) = span(col, gray.width);
+            let mut sum = 0u64;
+            for y in y0..y1 {
+                let line = &gray.pixels[y * gray.width + x0..y * gray.width + x1];
+                sum += line.iter().map(|&v| u64::from(v)).sum::<u64>();
+            }
+            let area = ((y1 - y0) * (x1 - x0)).max(1) as u64;
+            out.push((sum / area) as u8);
+        }
+    }
+    out
 }
 
 /// The 64-bit difference hash: 9×8 area-averaged cells, one bit per horizontal neighbour pair.

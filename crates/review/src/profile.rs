@@ -102,9 +102,27 @@ pub struct Profiles {
     pub qualifications: Qualifications,
     /// Catalogue settings.
     pub catalog: Catalog,
+    /// Per platform: content category → the platform's own rule.
+    #[serde(default)]
+    pub content: BTreeMap<Platform, BTreeMap<bylaw_textguard::Category, String>>,
 }
 
 impl Profiles {
+    /// The rule a content finding cites on `platform`: the platform's own
+    /// rule for the category, else the lexicon term's rule.
+    pub fn content_rule<'s>(
+        &'s self,
+        platform: Platform,
+        category: bylaw_textguard::Category,
+        lexicon_rule: Option<&'s str>,
+    ) -> Option<&'s str> {
+        self.content
+            .get(&platform)
+            .and_then(|m| m.get(&category))
+            .map(String::as_str)
+            .or(lexicon_rule)
+    }
+
     /// The shipped profiles, checked against the rulebook.
     pub fn embedded(rb: &Rulebook) -> Result<Profiles, SetupError> {
         Self::parse(include_str!("../data/profiles.toml"), rb)
@@ -132,6 +150,7 @@ impl Profiles {
         ids.extend(p.features.values().flatten());
         ids.extend(&p.qualifications.meeting);
         ids.extend([&p.marks.meeting, &p.marks.miniprogram, &p.marks.wecom_isv]);
+        ids.extend(p.content.values().flat_map(|m| m.values()));
         for id in ids {
             if rb.rule(id).is_none() {
                 return Err(err(format!("unknown rule `{id}`")));
