@@ -116,6 +116,53 @@ impl Ctx<'_> {
         self.images.insert(path.to_string(), r.clone());
         r
     }
+
+    /// Inspects every image of the listing on all cores; logos are also
+    /// searched for QR codes.
+    fn inspect_all(&mut self) {
+        let l = &self.sub.listing;
+        let logos: Vec<&String> = l.logo.iter().chain(l.company.logo.iter()).collect();
+        let mut jobs: Vec<(String, bool)> = l
+            .image_paths()
+            .into_iter()
+            .map(|(_, p)| {
+                let qr = logos.contains(&&p);
+                (p, qr)
+            })
+            .collect();
+        jobs.sort();
+        jobs.dedup_by(|a, b| a.0 == b.0);
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(jobs.len().max(1));
+        let sub = self.sub;
+        let chunk = jobs.len().div_ceil(workers).max(1);
+        let results: Vec<(String, Result<ImageInfo, String>)> = std::thread::scope(|s| {
+            let handles: Vec<_> =
+                jobs.chunks(chunk)
+                    .map(|part| {
+                        s.spawn(move || {
+                            part.iter()
+                                .map(|(p, qr)| {
+                                    let r = match sub.images.get(p) {
+                                        Some(Ok(bytes)) => images::inspect_with(bytes, *qr)
+                                            .map_err(|e| e.to_string()),
+                                        Some(Err(e)) => Err(e.clone()),
+                                        None => Err("not read".to_string()),
+                                    };
+                                    (p.clone(), r)
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        self.images.extend(results);
+    }
 }
 
 fn indexed(prefix: &str, paths: &[String]) -> Vec<(String, String)> {
@@ -190,6 +237,7 @@ fn admits(t: &Threshold, x: f64) -> bool {
 
 /// Runs every check of the profile.
 pub(crate) fn run(ctx: &mut Ctx<'_>) {
+    ctx.inspect_all();
     let listing = &ctx.sub.listing;
     let Some(profile) = ctx.profiles.profile(listing.platform, listing.level) else {
         return;

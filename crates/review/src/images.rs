@@ -162,10 +162,16 @@ pub enum ImageError {
 
 /// Inspects image bytes: format, size, QR code and perceptual hash.
 pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, ImageError> {
+    inspect_with(bytes, true)
+}
+
+/// Inspects image bytes, looking for a QR code only when `qr` is set (the
+/// QR passes are half the cost of a screenshot, and only logos need them).
+pub fn inspect_with(bytes: &[u8], qr: bool) -> Result<ImageInfo, ImageError> {
     let format = ImageFormat::sniff(bytes).ok_or(ImageError::UnknownFormat)?;
     // The decoders and the QR detector are third-party code fed untrusted
     // bytes; a panic in them must not take the whole precheck down.
-    catch_unwind(AssertUnwindSafe(|| inspect_format(bytes, format))).unwrap_or_else(|_| {
+    catch_unwind(AssertUnwindSafe(|| inspect_format(bytes, format, qr))).unwrap_or_else(|_| {
         Err(ImageError::Decode(
             "the decoder failed on damaged data".to_string(),
         ))
@@ -178,7 +184,11 @@ pub fn hamming(a: u64, b: u64) -> u32 {
 }
 
 /// Decodes and analyses bytes whose format is already known.
-fn inspect_format(bytes: &[u8], format: ImageFormat) -> Result<ImageInfo, ImageError> {
+fn inspect_format(
+    bytes: &[u8],
+    format: ImageFormat,
+    want_qr: bool,
+) -> Result<ImageInfo, ImageError> {
     let mut limits = Limits::default();
     limits.max_alloc = Some(MAX_ALLOC);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format.to_image());
@@ -213,7 +223,7 @@ fn inspect_format(bytes: &[u8], format: ImageFormat) -> Result<ImageInfo, ImageE
         width,
         height,
         bytes: bytes.len(),
-        qr: find_qr(&gray),
+        qr: if want_qr { find_qr(&gray) } else { None },
         dhash: dhash(&gray),
         thumb: thumb(&gray),
     })
