@@ -314,6 +314,7 @@ fn dispatch(ctx: &mut Ctx<'_>, check: &str, rule: &Rule, field: &str, superseded
         "duplicate-listing" => catalog(ctx, rule, field),
         "keyword-stuffing" => stuffing(ctx, rule, field),
         "field-format" | "url-reachable" => formats(ctx, rule, field),
+        "relevance" if field == "intro" => relevance(ctx, rule),
         "privacy-policy" if field == "privacy_policy" => vague_links(ctx, rule),
         _ => {}
     }
@@ -896,6 +897,53 @@ fn stuffing(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
             },
         );
     }
+}
+
+/// Characters that carry meaning (not function words or punctuation).
+fn content_chars(s: &str) -> std::collections::HashSet<char> {
+    const FUNCTION: &str =
+        "的了和与及在是为等一个我你您们这那有对把被让就都也而或中上下用可以能会将";
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .filter(|c| (is_cjk(*c) && !FUNCTION.contains(*c)) || c.is_ascii_alphanumeric())
+        .collect()
+}
+
+/// Name, intro and category that share nothing at all cannot be related
+/// (a warning: only a person can judge relevance for sure).
+fn relevance(ctx: &mut Ctx<'_>, rule: &Rule) {
+    let (Some(name), Some(intro)) = (ctx.text("name"), ctx.text("intro")) else {
+        return;
+    };
+    let intro_chars = content_chars(&intro);
+    if intro_chars.len() < 6 {
+        return;
+    }
+    let mut topic = content_chars(&name);
+    if let Some(c) = ctx.text("category") {
+        topic.extend(content_chars(&c));
+    }
+    if let Some(d) = ctx.text("description") {
+        topic.extend(content_chars(&d));
+    }
+    if topic.is_empty() || !intro_chars.is_disjoint(&topic) {
+        return;
+    }
+    let at = F {
+        rule: &rule.id,
+        field: "intro".into(),
+    };
+    ctx.push(
+        &at,
+        Severity::Warning,
+        Msg {
+            zh: "简介与名称、类目、描述没有任何共同的词，看不出关联".into(),
+            en: "the intro shares no word with the name, category or description".into(),
+            value: Some(intro.clone()),
+            span: None,
+            fix: "简介应说明名称所指的核心功能".into(),
+        },
+    );
 }
 
 fn valid_url(s: &str) -> bool {

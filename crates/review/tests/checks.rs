@@ -370,6 +370,28 @@ fn content_in_text_fields_is_scanned_in_the_listing_scene() {
 }
 
 #[test]
+fn unrelated_intro_is_a_warning() {
+    let f = review(&submission(
+        &good_listing()
+            .replace("自动生成会议纪要\"", "专业宠物美容预约服务\"")
+            .replace(
+                "在会议中实时记录发言，会后自动整理成纪要并分享给参会人。",
+                "",
+            ),
+    ));
+    assert!(
+        f.iter()
+            .any(|x| x.rule == "meeting-compliance/1.5" && x.severity == Severity::Warning),
+        "{f:#?}"
+    );
+    let f = review(&submission(&good_listing()));
+    assert!(
+        !f.iter().any(|x| x.rule == "meeting-compliance/1.5"),
+        "{f:#?}"
+    );
+}
+
+#[test]
 fn catalogue_similarity() {
     let mut sub = submission(&good_listing());
     sub.catalog = vec!["会议纪要".into(), "日程助手".into()];
