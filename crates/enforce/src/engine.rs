@@ -1,0 +1,1213 @@
+//! The enforcement engine: a fold of events into state, the ladder
+//! interpreter that turns a case into sanctions, and the queries.
+//!
+//! Nothing here knows a rule by name: which step applies comes from the
+//! rule's penalty (own, inherited, `see`, escalated), its ladder kind, the
+//! history of the target (or its subject and affiliates), and the operator's
+//! recorded choice where the seed leaves one.
+
+use std::collections::{BTreeSet, HashMap};
+
+use bylaw_rulebook::{Action, Ladder, Penalty, Resolved, Rule, Rulebook, Scope, Step};
+
+use crate::config::Config;
+use crate::model::*;
+use crate::time::{self, Time};
+
+/// Why a command cannot be applied. The state is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnforceError {
+    /// An id names nothing.
+    #[error("未知的{what} unknown {what_en} `{id}`")]
+    Unknown {
+        /// What, in Chinese.
+        what: &'static str,
+        /// What, in English.
+        what_en: &'static str,
+        /// The id.
+        id: String,
+    },
+    /// The id is taken.
+    #[error("已存在 already exists: {0}")]
+    Exists(String),
+    /// The rule states no penalty to apply.
+    #[error("规则 {0} 没有处理规则，无法裁决 rule {0} states no penalty to apply")]
+    NoPenalty(String),
+    /// The operator must choose.
+    #[error("需要选择 a choice is needed: {0}")]
+    ChoiceNeeded(String),
+    /// The choice is not one of the options.
+    #[error("选择无效 invalid choice: {0}")]
+    BadChoice(String),
+    /// The transition is not allowed in the case's state.
+    #[error("不允许的操作 not allowed: {0}")]
+    NotAllowed(String),
+    /// Time runs backwards.
+    #[error("时间早于已记录的事件 time {given} is before the last event {last}")]
+    BackInTime {
+        /// Given time.
+        given: String,
+        /// Last event time.
+        last: String,
+    },
+}
+
+fn unknown(what: &'static str, what_en: &'static str, id: &str) -> EnforceError {
+    EnforceError::Unknown {
+        what,
+        what_en,
+        id: id.to_string(),
+    }
+}
+
+#[derive(Debug, Clone)]
+struct TargetRec {
+    kind: TargetKind,
+    subject: String,
+    platform: String,
+}
+
+/// The projection of the log.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    subjects: HashMap<String, String>,
+    parent: HashMap<String, String>,
+    targets: HashMap<String, TargetRec>,
+    cases: HashMap<String, Case>,
+    cases_by_target: HashMap<String, Vec<String>>,
+    sanctions: Vec<Sanction>,
+    by_holder: HashMap<Holder, Vec<usize>>,
+    group_sanctions: Vec<usize>,
+    deadlines: Vec<Deadline>,
+    pending: BTreeSet<(Time, usize)>,
+    expiring: BTreeSet<(Time, usize)>,
+    notices: Vec<Notice>,
+    withdrawals: u64,
+    now: Time,
+    events: u64,
+}
+
+/// A step to apply, with the rule (or branch) it came from.
+#[derive(Debug, Clone)]
+struct Planned {
+    step: Step,
+    rule: String,
+}
+
+/// What a decision will do.
+#[derive(Debug, Clone)]
+struct Plan {
+    penalty_rule: String,
+    branch: Option<String>,
+    offence: u32,
+    steps: Vec<Planned>,
+    discretionary: bool,
+}
+
+/// The engine: rulebook, configuration and state.
+#[derive(Debug, Clone)]
+pub struct Enforcer<'r> {
+    rb: &'r Rulebook,
+    config: Config,
+    state: State,
+}
+
+fn action_name(a: Action) -> String {
+    serde_json::to_value(a)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn action_zh(a: &str) -> &'static str {
+    match a {
+        "warning" => "警告",
+        "rectify" => "限期整改",
+        "limit-features" => "限制功能",
+        "ban-capability" => "封禁能力",
+        "remove-content" => "删除内容",
+        "demote" => "降权",
+        "unrecommend" => "取消推荐",
+        "unsearchable" => "取消搜索",
+        "delist" => "下架",
+        "reject" => "审核不通过",
+        "ban-account" => "封号",
+        "suspend-service" => "暂停服务",
+        "terminate" => "终止服务",
+        "refuse-service" => "拒绝提供服务",
+        "blacklist" => "列入黑名单",
+        "revoke-verification" => "撤销认证",
+        "withhold-settlement" => "暂停结算",
+        "deduct-credit" => "扣减信用分",
+        "claim-damages" => "追究赔偿",
+        "report-to-authorities" => "移交有关部门",
+        "withdraw" => "主动撤出推荐",
+        _ => "其他处理",
+    }
+}
+
+impl<'r> Enforcer<'r> {
+    /// An empty engine.
+    pub fn new(rb: &'r Rulebook, config: Config) -> Result<Self, String> {
+        config.validate(rb)?;
+        Ok(Enforcer {
+            rb,
+            config,
+            state: State::default(),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Number of events applied.
+    pub fn events(&self) -> u64 {
+        self.state.events
+    }
+
+    /// The time of the latest event.
+    pub fn now(&self) -> Time {
+        self.state.now
+    }
+
+    fn find(&self, s: &str) -> String {
+        let mut cur = s.to_string();
+        let mut hops = 0;
+        while let Some(p) = self.state.parent.get(&cur) {
+            if *p == cur || hops > 10_000 {
+                break;
+            }
+            cur = p.clone();
+            hops += 1;
+        }
+        cur
+    }
+
+    fn same_group(&self, a: &str, b: &str) -> bool {
+        a == b || self.find(a) == self.find(b)
+    }
+
+    fn subject_of(&self, target: &str) -> Option<&str> {
+        self.state.targets.get(target).map(|t| t.subject.as_str())
+    }
+
+    /// Checks an event against the state without applying it.
+    pub fn check(&self, ev: &Event) -> Result<(), EnforceError> {
+        if ev.at() < self.state.now && !matches!(ev, Event::Tick { .. }) {
+            return Err(EnforceError::BackInTime {
+                given: time::format(ev.at()),
+                last: time::format(self.state.now),
+            });
+        }
+        match ev {
+            Event::Subject { id, .. } => {
+                if self.state.subjects.contains_key(id) {
+                    return Err(EnforceError::Exists(format!("subject {id}")));
+                }
+            }
+            Event::Affiliated { a, b, .. } => {
+                for s in [a, b] {
+                    if !self.state.subjects.contains_key(s) {
+                        return Err(unknown("主体", "subject", s));
+                    }
+                }
+                if a == b {
+                    return Err(EnforceError::NotAllowed("a subject is not its own affiliate".into()));
+                }
+            }
+            Event::Target { id, subject, .. } => {
+                if self.state.targets.contains_key(id) {
+                    return Err(EnforceError::Exists(format!("target {id}")));
+                }
+                if !self.state.subjects.contains_key(subject) {
+                    return Err(unknown("主体", "subject", subject));
+                }
+            }
+            Event::Violation { case, rule, target, .. } => {
+                if self.state.cases.contains_key(case) {
+                    return Err(EnforceError::Exists(format!("case {case}")));
+                }
+                if !self.state.targets.contains_key(target) {
+                    return Err(unknown("对象", "target", target));
+                }
+                if self.rb.resolve(rule).is_none() {
+                    return Err(unknown("规则", "rule", rule));
+                }
+            }
+            Event::Decision { case, choice, reason, .. } => {
+                let c = self.case(case)?;
+                if c.status != CaseStatus::Open {
+                    return Err(EnforceError::NotAllowed(format!("case {case} is already decided")));
+                }
+                let plan = self.plan(c, choice)?;
+                if plan.discretionary && reason.trim().is_empty() {
+                    return Err(EnforceError::ChoiceNeeded(
+                        "视情节处理须记录理由 the seed leaves this to discretion: give a reason".into(),
+                    ));
+                }
+                for p in &plan.steps {
+                    if p.step.action == Action::LimitFeatures && p.step.capabilities.is_empty() && choice.capabilities.is_empty() {
+                        return Err(EnforceError::ChoiceNeeded(
+                            "限制功能须指明能力 `limit-features` needs --capability".into(),
+                        ));
+                    }
+                    for cap in &choice.capabilities {
+                        if self.rb.catalogue().capability(cap).is_none() {
+                            return Err(unknown("能力", "capability", cap));
+                        }
+                    }
+                    if p.step.action == Action::Rectify && p.step.deadline.is_none() && choice.length.is_none() {
+                        return Err(EnforceError::ChoiceNeeded(
+                            "规则未给出整改期限 the seed gives no deadline: give --length DAYS".into(),
+                        ));
+                    }
+                }
+            }
+            Event::Rectified { case, .. } => {
+                let c = self.case(case)?;
+                if !matches!(c.status, CaseStatus::Decided) {
+                    return Err(EnforceError::NotAllowed(format!(
+                        "case {case} is {:?}: only a decided case can report a rectification",
+                        c.status
+                    )));
+                }
+            }
+            Event::RectificationReviewed { case, .. } => {
+                let c = self.case(case)?;
+                if c.status != CaseStatus::Rectifying {
+                    return Err(EnforceError::NotAllowed(format!("case {case} has no rectification report to review")));
+                }
+            }
+            Event::Appealed { case, at, .. } => {
+                let c = self.case(case)?;
+                if matches!(c.status, CaseStatus::Open | CaseStatus::Overturned) {
+                    return Err(EnforceError::NotAllowed(format!("case {case} is {:?}: nothing to appeal", c.status)));
+                }
+                if c.appeal_pending {
+                    return Err(EnforceError::NotAllowed(format!("case {case} already has an appeal pending")));
+                }
+                let (window, max) = self.config.appeal_limits(self.rb, &c.rule);
+                if c.appeals >= max {
+                    return Err(EnforceError::NotAllowed(format!(
+                        "申诉次数已用完 case {case} allows {max} appeal(s)"
+                    )));
+                }
+                if let (Some(days), Some(decided)) = (window, c.decided) {
+                    let last = time::add(decided, days, bylaw_rulebook::TimeUnit::Days);
+                    if *at > last {
+                        return Err(EnforceError::NotAllowed(format!(
+                            "申诉期已过 the appeal window of {days} days ended {}",
+                            time::format(last)
+                        )));
+                    }
+                }
+            }
+            Event::AppealResolved { case, .. } => {
+                let c = self.case(case)?;
+                if !c.appeal_pending {
+                    return Err(EnforceError::NotAllowed(format!("case {case} has no pending appeal")));
+                }
+            }
+            Event::Withdrawn { target, rule, .. } => {
+                if !self.state.targets.contains_key(target) {
+                    return Err(unknown("对象", "target", target));
+                }
+                if self.rb.rule(rule).is_none() {
+                    return Err(unknown("规则", "rule", rule));
+                }
+            }
+            Event::Reinstated { target, capability, at } => {
+                if !self.state.targets.contains_key(target) {
+                    return Err(unknown("对象", "target", target));
+                }
+                let blocking: Vec<&Sanction> = self
+                    .binding(target, capability, *at)
+                    .into_iter()
+                    .map(|i| &self.state.sanctions[i])
+                    .filter(|s| !s.needs_application || !self.restorable(s))
+                    .collect();
+                if let Some(s) = blocking.first() {
+                    return Err(EnforceError::NotAllowed(format!(
+                        "{capability} is still banned by case {} ({})",
+                        s.case, s.rule
+                    )));
+                }
+            }
+            Event::Tick { .. } => {}
+        }
+        Ok(())
+    }
+
+    fn restorable(&self, s: &Sanction) -> bool {
+        s.case.starts_with("withdrawal:")
+            || self
+                .state
+                .cases
+                .get(&s.case)
+                .is_some_and(|c| c.status == CaseStatus::Restored)
+    }
+
+    fn case(&self, id: &str) -> Result<&Case, EnforceError> {
+        self.state.cases.get(id).ok_or_else(|| unknown("案件", "case", id))
+    }
+
+    /// Checks and applies an event.
+    pub fn execute(&mut self, ev: &Event) -> Result<(), EnforceError> {
+        self.check(ev)?;
+        self.apply(ev);
+        Ok(())
+    }
+
+    /// Applies an event from the log (already checked when it was written).
+    pub fn apply(&mut self, ev: &Event) {
+        self.state.events += 1;
+        let at = ev.at();
+        match ev {
+            Event::Subject { id, name, .. } => {
+                self.state.subjects.insert(id.clone(), name.clone());
+            }
+            Event::Affiliated { a, b, .. } => {
+                let (ra, rb_) = (self.find(a), self.find(b));
+                if ra != rb_ {
+                    self.state.parent.insert(rb_, ra);
+                }
+            }
+            Event::Target {
+                id,
+                kind,
+                subject,
+                platform,
+                ..
+            } => {
+                self.state.targets.insert(
+                    id.clone(),
+                    TargetRec {
+                        kind: *kind,
+                        subject: subject.clone(),
+                        platform: platform.clone(),
+                    },
+                );
+            }
+            Event::Violation {
+                case,
+                rule,
+                target,
+                origin,
+                evidence,
+                at,
+            } => {
+                self.state.cases.insert(
+                    case.clone(),
+                    Case {
+                        id: case.clone(),
+                        rule: rule.clone(),
+                        target: target.clone(),
+                        origin: *origin,
+                        evidence: evidence.clone(),
+                        opened: *at,
+                        status: CaseStatus::Open,
+                        penalty_rule: None,
+                        branch: None,
+                        offence: 0,
+                        steps: Vec::new(),
+                        decided: None,
+                        shadow: false,
+                        appeals: 0,
+                        appeal_pending: false,
+                        sanctions: Vec::new(),
+                        deadlines: Vec::new(),
+                        reason: String::new(),
+                    },
+                );
+                self.state
+                    .cases_by_target
+                    .entry(target.clone())
+                    .or_default()
+                    .push(case.clone());
+            }
+            Event::Decision { case, choice, reason, .. } => self.decide(case, choice, reason, at),
+            Event::Rectified { case, .. } => {
+                if let Some(c) = self.state.cases.get_mut(case) {
+                    c.status = CaseStatus::Rectifying;
+                }
+                self.notify(case, "rectification-reported", "已收到整改报告，等待审核", "rectification report received", at);
+            }
+            Event::RectificationReviewed {
+                case,
+                accepted,
+                reason,
+                ..
+            } => self.review_rectification(case, *accepted, reason, at),
+            Event::Appealed { case, .. } => {
+                if let Some(c) = self.state.cases.get_mut(case) {
+                    c.appeals += 1;
+                    c.appeal_pending = true;
+                }
+                self.notify(case, "appeal-filed", "已收到申诉", "appeal received", at);
+            }
+            Event::AppealResolved {
+                case, overturned, ..
+            } => self.resolve_appeal(case, *overturned, at),
+            Event::Withdrawn { target, rule, .. } => self.withdraw(target, rule, at),
+            Event::Reinstated { target, capability, .. } => {
+                let ids = self.binding(target, capability, at);
+                for i in ids {
+                    let s = &self.state.sanctions[i];
+                    if s.needs_application && self.restorable(s) {
+                        self.state.sanctions[i].revoked_at = Some(at);
+                    }
+                }
+                self.notify_target(target, "", "reinstated", &format!("「{capability}」已恢复"), &format!("{capability} reinstated"), at);
+            }
+            Event::Tick { now } => self.tick(*now),
+        }
+        self.state.now = self.state.now.max(at);
+    }
+
+    /// Cases counted as history for a ladder: decided, not overturned, not shadow.
+    fn counted(&self, c: &Case) -> bool {
+        c.decided.is_some() && c.status != CaseStatus::Overturned && !c.shadow
+    }
+
+    /// Prior counted cases of `rule` (and branch) for the target, or for its
+    /// subject and affiliates when `wide`.
+    fn prior(&self, target: &str, wide: bool, matches: impl Fn(&Case) -> bool) -> u32 {
+        let subject = self.subject_of(target).unwrap_or_default().to_string();
+        let in_scope = |t: &str| -> bool {
+            if t == target {
+                return true;
+            }
+            wide && self
+                .subject_of(t)
+                .is_some_and(|s| self.same_group(s, &subject))
+        };
+        let targets: Vec<&String> = if wide {
+            self.state.cases_by_target.keys().filter(|t| in_scope(t)).collect()
+        } else {
+            self.state.cases_by_target.keys().filter(|t| *t == target).collect()
+        };
+        targets
+            .into_iter()
+            .flat_map(|t| self.state.cases_by_target[t].iter())
+            .filter_map(|id| self.state.cases.get(id))
+            .filter(|c| self.counted(c) && matches(c))
+            .count() as u32
+    }
+
+    fn plan(&self, c: &Case, choice: &Choice) -> Result<Plan, EnforceError> {
+        let resolved = self.rb.resolve(&c.rule).ok_or_else(|| unknown("规则", "rule", &c.rule))?;
+        let (owner, named_branch) = match resolved {
+            Resolved::Rule(r) => (r, None),
+            Resolved::Branch(r, b) => (r, Some(b.id.clone())),
+        };
+        let mut gov: &Rule = self
+            .rb
+            .penalty_rule(&owner.id)
+            .ok_or_else(|| EnforceError::NoPenalty(c.rule.clone()))?;
+        // A repeat of the same level rises one level (subject-wide history).
+        let mut guard = 0;
+        while let Some(next) = gov.penalty.as_ref().and_then(|p| p.escalate_on_repeat.clone()) {
+            let here = gov.id.clone();
+            if self.prior(&c.target, true, |x| x.penalty_rule.as_deref() == Some(here.as_str())) == 0 || guard > 10 {
+                break;
+            }
+            match self.rb.rule(&next) {
+                Some(r) => gov = r,
+                None => break,
+            }
+            guard += 1;
+        }
+        let penalty: &Penalty = gov.penalty.as_ref().ok_or_else(|| EnforceError::NoPenalty(gov.id.clone()))?;
+        let wide = penalty.affiliates;
+        let mut plan = Plan {
+            penalty_rule: gov.id.clone(),
+            branch: None,
+            offence: 1,
+            steps: Vec::new(),
+            discretionary: penalty.discretionary,
+        };
+        if !penalty.branches.is_empty() {
+            let wanted = named_branch.or_else(|| {
+                choice.branch.as_ref().map(|b| {
+                    if b.contains('/') {
+                        b.clone()
+                    } else {
+                        format!("{}.penalty.{b}", gov.id)
+                    }
+                })
+            });
+            let branches: Vec<&bylaw_rulebook::Branch> = match (penalty.ladder, &wanted) {
+                (_, Some(w)) => {
+                    let b = penalty.branches.iter().find(|b| &b.id == w).ok_or_else(|| {
+                        EnforceError::BadChoice(format!(
+                            "branch {w}; options: {}",
+                            penalty.branches.iter().map(|b| b.id.as_str()).collect::<Vec<_>>().join(", ")
+                        ))
+                    })?;
+                    vec![b]
+                }
+                (Ladder::All, None) => penalty.branches.iter().collect(),
+                (_, None) => {
+                    return Err(EnforceError::ChoiceNeeded(format!(
+                        "which branch (--branch): {}",
+                        penalty
+                            .branches
+                            .iter()
+                            .map(|b| format!("{} ({})", b.id, b.condition))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )))
+                }
+            };
+            if branches.len() == 1 {
+                plan.branch = Some(branches[0].id.clone());
+            }
+            for b in branches {
+                let bid = b.id.clone();
+                let n = self.prior(&c.target, wide, |x| {
+                    x.penalty_rule.as_deref() == Some(gov.id.as_str()) && x.branch.as_deref() == Some(bid.as_str())
+                }) + 1;
+                plan.offence = n;
+                plan.discretionary |= b.discretionary;
+                let picked = self.pick(b.ladder, b.discretionary, &b.steps, n, choice)?;
+                plan.steps.extend(picked.into_iter().map(|s| Planned { step: s, rule: b.id.clone() }));
+            }
+        } else {
+            let gid = gov.id.clone();
+            let n = self.prior(&c.target, wide, |x| x.penalty_rule.as_deref() == Some(gid.as_str())) + 1;
+            plan.offence = n;
+            let picked = self.pick(penalty.ladder, penalty.discretionary, &penalty.steps, n, choice)?;
+            plan.steps = picked.into_iter().map(|s| Planned { step: s, rule: gid.clone() }).collect();
+        }
+        Ok(plan)
+    }
+
+    /// Picks the steps of one ladder for the n-th offence.
+    fn pick(&self, ladder: Ladder, discretionary: bool, steps: &[Step], n: u32, choice: &Choice) -> Result<Vec<Step>, EnforceError> {
+        if steps.is_empty() {
+            return Ok(Vec::new());
+        }
+        let by_index = |idx: &[usize]| -> Result<Vec<Step>, EnforceError> {
+            idx.iter()
+                .map(|i| {
+                    steps.get(*i).cloned().ok_or_else(|| {
+                        EnforceError::BadChoice(format!("step {i}; the ladder has steps 0..{}", steps.len() - 1))
+                    })
+                })
+                .collect()
+        };
+        let options = || {
+            steps
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let mut d = format!("{i}: {}", action_name(s.action));
+                    if let Some(w) = &s.when {
+                        d.push_str(&format!(" ({w})"));
+                    }
+                    if let Some(x) = &s.duration {
+                        d.push_str(&format!(" {x}"));
+                    }
+                    d
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        match ladder {
+            Ladder::All => Ok(steps.to_vec()),
+            Ladder::Repeat => {
+                let max = steps.iter().filter_map(|s| s.offence).max().unwrap_or(steps.len() as u32);
+                let k = n.min(max);
+                let chosen: Vec<Step> = if steps.iter().any(|s| s.offence.is_some()) {
+                    steps.iter().filter(|s| s.offence == Some(k)).cloned().collect()
+                } else {
+                    steps.get((k as usize).saturating_sub(1)).cloned().into_iter().collect()
+                };
+                Ok(chosen)
+            }
+            Ladder::ByCase => {
+                if !choice.steps.is_empty() {
+                    return by_index(&choice.steps);
+                }
+                match &choice.case {
+                    Some(w) => {
+                        let s: Vec<Step> = steps
+                            .iter()
+                            .filter(|s| s.when.as_deref().is_some_and(|x| x.contains(w.as_str()) || w.contains(x)))
+                            .cloned()
+                            .collect();
+                        if s.is_empty() {
+                            Err(EnforceError::BadChoice(format!("case `{w}`; options: {}", options())))
+                        } else {
+                            Ok(s)
+                        }
+                    }
+                    None => Err(EnforceError::ChoiceNeeded(format!("which case (--case or --step): {}", options()))),
+                }
+            }
+            Ladder::Choice => {
+                if choice.steps.is_empty() {
+                    Err(EnforceError::ChoiceNeeded(format!("which step(s) (--step): {}", options())))
+                } else {
+                    by_index(&choice.steps)
+                }
+            }
+            Ladder::Graduated => {
+                if !choice.steps.is_empty() {
+                    return by_index(&choice.steps);
+                }
+                if discretionary && steps.len() > 1 {
+                    return Err(EnforceError::ChoiceNeeded(format!(
+                        "根据违规程度选择 the seed leaves the step to discretion (--step N, with --reason): {}",
+                        options()
+                    )));
+                }
+                let i = (n as usize).saturating_sub(1).min(steps.len() - 1);
+                Ok(vec![steps[i].clone()])
+            }
+        }
+    }
+
+    fn decide(&mut self, case: &str, choice: &Choice, reason: &str, at: Time) {
+        let Some(c) = self.state.cases.get(case).cloned() else {
+            return;
+        };
+        let Ok(plan) = self.plan(&c, choice) else {
+            return;
+        };
+        let shadow = self.config.is_shadow(&c.rule) || self.config.is_shadow(&plan.penalty_rule);
+        if let Some(cm) = self.state.cases.get_mut(case) {
+            cm.status = CaseStatus::Decided;
+            cm.penalty_rule = Some(plan.penalty_rule.clone());
+            cm.branch = plan.branch.clone();
+            cm.offence = plan.offence;
+            cm.decided = Some(at);
+            cm.shadow = shadow;
+            cm.reason = reason.to_string();
+        }
+        let mut described = Vec::new();
+        for p in &plan.steps {
+            described.extend(self.apply_step(&c, &p.step, &p.rule, at, choice, shadow, false));
+        }
+        if let Some(cm) = self.state.cases.get_mut(case) {
+            cm.steps = described.clone();
+        }
+        let quote_rule = plan.branch.clone().unwrap_or(plan.penalty_rule.clone());
+        let (window, max) = self.config.appeal_limits(self.rb, &c.rule);
+        let appeal = match window {
+            Some(d) => format!("可在 {d} 日内申诉（{max} 次）"),
+            None => format!("可申诉（{max} 次）"),
+        };
+        let text = format!(
+            "{}违反 {}（第 {} 次）：{}。{}",
+            if shadow { "【试运行，未执行】" } else { "" },
+            c.rule,
+            plan.offence,
+            described.join("；"),
+            appeal
+        );
+        let text_en = format!(
+            "{}violation of {} (offence {}): {}",
+            if shadow { "[shadow, not applied] " } else { "" },
+            c.rule,
+            plan.offence,
+            described.join("; ")
+        );
+        self.push_notice(&c.target, case, "decision", &quote_rule, &text, &text_en, at);
+    }
+
+    fn holder_for(&self, target: &str, scope: Option<Scope>) -> Holder {
+        let subject = self.subject_of(target).unwrap_or_default().to_string();
+        match scope {
+            None => Holder::Target(target.to_string()),
+            Some(Scope::Subject) | Some(Scope::AllApps) => Holder::Subject(subject),
+            Some(Scope::SubjectAndAffiliates) => Holder::Group(subject),
+        }
+    }
+
+    /// Applies one step from `start`; returns its description.
+    #[allow(clippy::too_many_arguments)]
+    fn apply_step(
+        &mut self,
+        c: &Case,
+        step: &Step,
+        rule: &str,
+        start: Time,
+        choice: &Choice,
+        shadow: bool,
+        from_lapse: bool,
+    ) -> Vec<String> {
+        let start = match &step.after {
+            Some(a) => time::end_of(start, a, None).unwrap_or(start),
+            None => start,
+        };
+        let action = action_name(step.action);
+        let platform = self
+            .state
+            .targets
+            .get(&c.target)
+            .map(|t| t.platform.clone())
+            .unwrap_or_default();
+        match step.action {
+            Action::Rectify => {
+                let due = match &step.deadline {
+                    Some(d) => time::end_of(start, d, None).unwrap_or(start),
+                    None => time::add(start, choice.length.unwrap_or(0), bylaw_rulebook::TimeUnit::Days),
+                };
+                let id = self.state.deadlines.len();
+                self.state.deadlines.push(Deadline {
+                    id,
+                    case: c.id.clone(),
+                    rule: rule.to_string(),
+                    due,
+                    on_lapse: step.on_lapse.clone(),
+                    lapsed: false,
+                    cancelled: false,
+                    shadow,
+                });
+                if !shadow {
+                    self.state.pending.insert((due, id));
+                }
+                if let Some(cm) = self.state.cases.get_mut(&c.id) {
+                    cm.deadlines.push(id);
+                }
+                let lapse: Vec<String> = step
+                    .on_lapse
+                    .iter()
+                    .map(|s| self.describe(s, &platform, choice))
+                    .collect();
+                vec![format!(
+                    "限期整改至 {}，逾期未整改则{}",
+                    time::format(due),
+                    if lapse.is_empty() { "按规则处理".to_string() } else { lapse.join("、") }
+                )]
+            }
+            _ => {
+                let caps: Vec<String> = match step.action {
+                    Action::BanCapability => step.capabilities.clone(),
+                    Action::LimitFeatures => {
+                        if step.capabilities.is_empty() {
+                            choice.capabilities.clone()
+                        } else {
+                            step.capabilities.clone()
+                        }
+                    }
+                    _ => self.config.effect(&platform, &action).cloned().unwrap_or_default(),
+                };
+                let holder = self.holder_for(&c.target, step.scope);
+                let mut end = step.duration.as_ref().and_then(|d| time::end_of(start, d, choice.length));
+                let mut min_end = None;
+                if step.until_rectified {
+                    min_end = end;
+                    end = None;
+                }
+                for cap in &caps {
+                    let id = self.state.sanctions.len();
+                    let s = Sanction {
+                        id,
+                        case: c.id.clone(),
+                        rule: rule.to_string(),
+                        action: action.clone(),
+                        holder: holder.clone(),
+                        capability: cap.clone(),
+                        start,
+                        end,
+                        until_rectified: step.until_rectified,
+                        min_end,
+                        revoked_at: None,
+                        needs_application: self.config.restore.needs_application.contains(cap),
+                        shadow,
+                        from_lapse,
+                    };
+                    if let Some(e) = end {
+                        self.state.expiring.insert((e, id));
+                    }
+                    if matches!(holder, Holder::Group(_)) {
+                        self.state.group_sanctions.push(id);
+                    } else {
+                        self.state.by_holder.entry(holder.clone()).or_default().push(id);
+                    }
+                    self.state.sanctions.push(s);
+                    if let Some(cm) = self.state.cases.get_mut(&c.id) {
+                        cm.sanctions.push(id);
+                    }
+                }
+                vec![self.describe(step, &platform, choice)]
+            }
+        }
+    }
+
+    fn describe(&self, step: &Step, platform: &str, choice: &Choice) -> String {
+        let action = action_name(step.action);
+        let mut d = action_zh(&action).to_string();
+        let caps: Vec<String> = match step.action {
+            Action::BanCapability => step.capabilities.clone(),
+            Action::LimitFeatures if step.capabilities.is_empty() => choice.capabilities.clone(),
+            Action::LimitFeatures => step.capabilities.clone(),
+            _ => Vec::new(),
+        };
+        if !caps.is_empty() {
+            let names: Vec<String> = caps
+                .iter()
+                .map(|c| self.rb.catalogue().capability(c).map_or(c.clone(), |x| x.name.clone()))
+                .collect();
+            d.push_str(&format!("「{}」", names.join("、")));
+        } else if let Some(e) = self.config.effect(platform, &action) {
+            if !e.is_empty() && step.action != Action::BanCapability {
+                d.push_str(&format!("（{}）", e.join(", ")));
+            }
+        }
+        if let Some(x) = &step.duration {
+            if x.permanent {
+                d.push_str("，永久");
+            } else if let Some(len) = choice.length.filter(|_| !x.is_fixed()) {
+                d.push_str(&format!("，{len}{}", x.text.trim_end_matches('+').trim_start_matches(char::is_numeric).trim_start_matches('-').trim_start_matches(char::is_numeric)));
+            } else {
+                d.push_str(&format!("，{}", x.text));
+            }
+        }
+        if step.until_rectified {
+            d.push_str("，直至整改完成");
+        }
+        if let Some(a) = &step.after {
+            d.push_str(&format!("（{a} 后生效）"));
+        }
+        if let Some(scope) = step.scope {
+            d.push_str(match scope {
+                Scope::Subject | Scope::AllApps => "，及于同一主体的全部帐号",
+                Scope::SubjectAndAffiliates => "，及于主体及其关联主体",
+            });
+        }
+        d
+    }
+
+    fn review_rectification(&mut self, case: &str, accepted: bool, reason: &str, at: Time) {
+        if !accepted {
+            if let Some(c) = self.state.cases.get_mut(case) {
+                c.status = CaseStatus::Decided;
+            }
+            let text = format!("整改报告未通过：{reason}");
+            self.notify(case, "rectification-rejected", &text, &format!("rectification rejected: {reason}"), at);
+            return;
+        }
+        let Some(c) = self.state.cases.get_mut(case) else {
+            return;
+        };
+        c.status = CaseStatus::Restored;
+        let sanctions = c.sanctions.clone();
+        let deadlines = c.deadlines.clone();
+        for d in deadlines {
+            let dl = &mut self.state.deadlines[d];
+            if !dl.lapsed && !dl.cancelled {
+                dl.cancelled = true;
+                self.state.pending.remove(&(dl.due, d));
+            }
+        }
+        for i in sanctions {
+            let s = &mut self.state.sanctions[i];
+            // Restoration ends what waits for the rectification and what a
+            // lapsed deadline applied; fixed terms run their course, and
+            // recommendation and search need a fresh application.
+            let restorable = s.until_rectified || s.from_lapse;
+            if s.revoked_at.is_some() || !restorable || s.needs_application {
+                continue;
+            }
+            let end = s.min_end.map_or(at, |m| m.max(at));
+            if s.until_rectified {
+                s.end = Some(end);
+                self.state.expiring.insert((end, i));
+            } else {
+                s.revoked_at = Some(at);
+            }
+        }
+        self.notify(
+            case,
+            "restored",
+            "整改已通过，恢复至处理前状态（推荐与搜索须重新申请）",
+            "rectification accepted: restored (recommendation and search need a fresh application)",
+            at,
+        );
+    }
+
+    fn resolve_appeal(&mut self, case: &str, overturned: bool, at: Time) {
+        let Some(c) = self.state.cases.get_mut(case) else {
+            return;
+        };
+        c.appeal_pending = false;
+        if !overturned {
+            self.notify(case, "appeal-upheld", "申诉未获支持，维持原处理", "appeal rejected: decision upheld", at);
+            return;
+        }
+        c.status = CaseStatus::Overturned;
+        let sanctions = c.sanctions.clone();
+        let deadlines = c.deadlines.clone();
+        for i in sanctions {
+            let s = &mut self.state.sanctions[i];
+            if s.revoked_at.is_none() {
+                s.revoked_at = Some(at.max(s.start));
+            }
+        }
+        for d in deadlines {
+            let dl = &mut self.state.deadlines[d];
+            if !dl.lapsed {
+                dl.cancelled = true;
+                self.state.pending.remove(&(dl.due, d));
+            }
+        }
+        self.notify(case, "appeal-overturned", "申诉成立，撤销原处理并恢复", "appeal upheld: the decision and all it caused are reverted", at);
+    }
+
+    fn withdraw(&mut self, target: &str, rule: &str, at: Time) {
+        self.state.withdrawals += 1;
+        let case = format!("withdrawal:{target}:{}", self.state.withdrawals);
+        let platform = self.state.targets.get(target).map(|t| t.platform.clone()).unwrap_or_default();
+        let caps = self.config.effect(&platform, "withdraw").cloned().unwrap_or_default();
+        for cap in caps {
+            let id = self.state.sanctions.len();
+            let holder = Holder::Target(target.to_string());
+            self.state.sanctions.push(Sanction {
+                id,
+                case: case.clone(),
+                rule: rule.to_string(),
+                action: "withdraw".into(),
+                holder: holder.clone(),
+                capability: cap,
+                start: at,
+                end: None,
+                until_rectified: false,
+                min_end: None,
+                revoked_at: None,
+                needs_application: true,
+                shadow: false,
+                from_lapse: false,
+            });
+            self.state.by_holder.entry(holder).or_default().push(id);
+        }
+        self.notify_target(target, &case, "withdrawn", "已主动撤出推荐；已安装用户可继续使用", "withdrawn from recommendation; existing installs keep working", at);
+    }
+
+    fn tick(&mut self, now: Time) {
+        let due: Vec<(Time, usize)> = self.state.pending.range(..=(now, usize::MAX)).copied().collect();
+        for (t, d) in due {
+            self.state.pending.remove(&(t, d));
+            let (case_id, rule, steps, cancelled) = {
+                let dl = &self.state.deadlines[d];
+                (dl.case.clone(), dl.rule.clone(), dl.on_lapse.clone(), dl.cancelled || dl.lapsed)
+            };
+            let Some(c) = self.state.cases.get(&case_id).cloned() else {
+                continue;
+            };
+            if cancelled || matches!(c.status, CaseStatus::Restored | CaseStatus::Overturned) {
+                continue;
+            }
+            self.state.deadlines[d].lapsed = true;
+            let mut described = Vec::new();
+            for s in &steps {
+                described.extend(self.apply_step(&c, s, &rule, t, &Choice::default(), false, true));
+            }
+            let text = format!("整改期限 {} 已过，未见整改：{}", time::format(t), described.join("；"));
+            let en = format!("the rectification deadline {} lapsed: {}", time::format(t), described.join("; "));
+            self.push_notice(&c.target, &case_id, "deadline-lapsed", &rule, &text, &en, t);
+        }
+        let expired: Vec<(Time, usize)> = self.state.expiring.range(..=(now, usize::MAX)).copied().collect();
+        for (t, i) in expired {
+            self.state.expiring.remove(&(t, i));
+            let s = self.state.sanctions[i].clone();
+            if s.revoked_at.is_some_and(|r| r <= t) || s.shadow || s.end != Some(t) {
+                continue;
+            }
+            let target = match &s.holder {
+                Holder::Target(x) => x.clone(),
+                Holder::Subject(x) | Holder::Group(x) => x.clone(),
+            };
+            self.push_notice(&target, &s.case, "expired", &s.rule, &format!("「{}」限制期满", s.capability), &format!("{} restriction ended", s.capability), t);
+        }
+    }
+
+    fn notify(&mut self, case: &str, kind: &str, text: &str, en: &str, at: Time) {
+        let Some(c) = self.state.cases.get(case) else {
+            return;
+        };
+        let (target, rule) = (c.target.clone(), c.branch.clone().or(c.penalty_rule.clone()).unwrap_or(c.rule.clone()));
+        self.push_notice(&target, case, kind, &rule, text, en, at);
+    }
+
+    fn notify_target(&mut self, target: &str, case: &str, kind: &str, text: &str, en: &str, at: Time) {
+        self.push_notice(target, case, kind, "", text, en, at);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_notice(&mut self, target: &str, case: &str, kind: &str, rule: &str, text: &str, en: &str, at: Time) {
+        let quote = self
+            .rb
+            .resolve(rule)
+            .map(|r| match r {
+                Resolved::Rule(x) => x.penalty.as_ref().and_then(|p| p.quote.clone()).unwrap_or(x.quote.clone()),
+                Resolved::Branch(_, b) => b.quote.clone(),
+            })
+            .unwrap_or_default();
+        let subject = self.subject_of(target).unwrap_or(target).to_string();
+        let id = self.state.notices.len();
+        self.state.notices.push(Notice {
+            id,
+            at,
+            target: target.to_string(),
+            subject,
+            case: case.to_string(),
+            kind: kind.to_string(),
+            rule: rule.to_string(),
+            quote,
+            text: text.to_string(),
+            text_en: en.to_string(),
+        });
+    }
+
+    /// Indices of the sanctions binding `target` for `capability` at `at`.
+    fn binding(&self, target: &str, capability: &str, at: Time) -> Vec<usize> {
+        let mut out = Vec::new();
+        let subject = self.subject_of(target).map(str::to_string);
+        let mut check = |ids: &Vec<usize>| {
+            for &i in ids {
+                let s = &self.state.sanctions[i];
+                if (s.capability == capability || s.capability == "*") && s.active_at(at) {
+                    out.push(i);
+                }
+            }
+        };
+        if let Some(ids) = self.state.by_holder.get(&Holder::Target(target.to_string())) {
+            check(ids);
+        }
+        if let Some(s) = &subject {
+            if let Some(ids) = self.state.by_holder.get(&Holder::Subject(s.clone())) {
+                check(ids);
+            }
+        }
+        if let Some(s) = &subject {
+            for &i in &self.state.group_sanctions {
+                let san = &self.state.sanctions[i];
+                if let Holder::Group(g) = &san.holder {
+                    if (san.capability == capability || san.capability == "*") && san.active_at(at) && self.same_group(g, s) {
+                        out.push(i);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `target` may use `capability` at `at`, with every reason it may not.
+    pub fn can(&self, target: &str, capability: &str, at: Time) -> Result<Verdict, EnforceError> {
+        if !self.state.targets.contains_key(target) {
+            return Err(unknown("对象", "target", target));
+        }
+        let reasons: Vec<Reason> = self
+            .binding(target, capability, at)
+            .into_iter()
+            .map(|i| {
+                let s = &self.state.sanctions[i];
+                Reason {
+                    sanction: s.id,
+                    case: s.case.clone(),
+                    rule: s.rule.clone(),
+                    action: s.action.clone(),
+                    capability: s.capability.clone(),
+                    holder: s.holder.clone(),
+                    since: s.start,
+                    until: s.end.map(|e| s.revoked_at.map_or(e, |r| r.min(e))).or(s.revoked_at),
+                    until_rectified: s.until_rectified && s.end.is_none(),
+                }
+            })
+            .collect();
+        Ok(Verdict {
+            allowed: reasons.is_empty(),
+            reasons,
+        })
+    }
+
+    /// Capabilities of the catalogue `target` may not use at `at`.
+    pub fn denied(&self, target: &str, at: Time) -> Result<Vec<String>, EnforceError> {
+        let mut out = Vec::new();
+        for c in &self.rb.catalogue().capabilities {
+            if !self.can(target, &c.id, at)?.allowed {
+                out.push(c.id.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The cases of a target, oldest first.
+    pub fn cases_of(&self, target: &str) -> Vec<&Case> {
+        self.state
+            .cases_by_target
+            .get(target)
+            .map(|v| v.iter().filter_map(|id| self.state.cases.get(id)).collect())
+            .unwrap_or_default()
+    }
+
+    /// A case by id.
+    pub fn case_by_id(&self, id: &str) -> Option<&Case> {
+        self.state.cases.get(id)
+    }
+
+    /// Every notice, oldest first (the outbox).
+    pub fn notices(&self) -> &[Notice] {
+        &self.state.notices
+    }
+
+    /// Deadlines not yet lapsed or cancelled.
+    pub fn pending_deadlines(&self) -> impl Iterator<Item = &Deadline> {
+        self.state.pending.iter().map(|(_, i)| &self.state.deadlines[*i])
+    }
+
+    /// Sanctions (all, including ended ones).
+    pub fn sanctions(&self) -> &[Sanction] {
+        &self.state.sanctions
+    }
+
+    /// The credit score of a subject, if its rules count toward one.
+    pub fn credit(&self, subject: &str) -> Option<i64> {
+        let books = &self.config.credit.books;
+        let mut involved = false;
+        let mut score = self.config.credit.initial;
+        for (t, cases) in &self.state.cases_by_target {
+            if self.subject_of(t) != Some(subject) {
+                continue;
+            }
+            for id in cases {
+                let Some(c) = self.state.cases.get(id) else { continue };
+                if !books.iter().any(|b| c.rule.starts_with(b.as_str())) {
+                    continue;
+                }
+                involved = true;
+                if !self.counted(c) {
+                    continue;
+                }
+                let worst = c
+                    .sanctions
+                    .iter()
+                    .map(|i| self.state.sanctions[*i].action.clone())
+                    .chain(if c.deadlines.is_empty() { None } else { Some("rectify".to_string()) })
+                    .chain(Some("warning".to_string()))
+                    .filter_map(|a| self.config.credit.deduct.get(&a).copied())
+                    .max()
+                    .unwrap_or(0);
+                score -= worst;
+            }
+        }
+        let platform_counts = self
+            .state
+            .targets
+            .values()
+            .any(|t| t.subject == subject && t.kind == TargetKind::MiniGame);
+        (involved || platform_counts).then_some(score)
+    }
+
+    /// A stable fingerprint of the projections (for replay tests).
+    pub fn fingerprint(&self) -> String {
+        let mut cases: Vec<&Case> = self.state.cases.values().collect();
+        cases.sort_by(|a, b| a.id.cmp(&b.id));
+        serde_json::to_string(&(cases, &self.state.sanctions, &self.state.deadlines, &self.state.notices)).unwrap_or_default()
+    }
+}
