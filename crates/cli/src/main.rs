@@ -1,5 +1,6 @@
 //! `bylaw`: the command line of the bylaw rulebook engine.
 
+mod enforce;
 mod render;
 mod review;
 mod scan;
@@ -44,6 +45,10 @@ enum Command {
     ///
     /// Exit code 0: no errors; 1: errors found; 2: unusable input.
     Review(review::ReviewArgs),
+    /// Enforcement (处罚): violations, decisions from the rulebook's ladders,
+    /// rectification, appeals, withdrawal, time, and `can` queries, on a
+    /// durable append-only event log (--db, SQLite).
+    Enforce(enforce::EnforceArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,6 +156,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scan(args) => {
             let rb = load_or_report(over)?;
             return Ok(ExitCode::from(scan::run(args, &rb)?));
+        }
+        Command::Enforce(args) => {
+            let rb = load_or_report(over)?;
+            return Ok(ExitCode::from(enforce::run(args, &rb)?));
         }
         Command::Review(args) => {
             let rb = load_or_report(over)?;
