@@ -354,7 +354,7 @@ pub fn run(a: EnforceArgs, rb: &Rulebook) -> Result<u8> {
                 .notices()
                 .iter()
                 .filter(|n| n.id >= *since)
-                .map(|n| json!({ "id": n.id, "at": time::format(n.at), "target": n.target, "subject": n.subject, "case": n.case, "kind": n.kind, "rule": n.rule, "quote": n.quote, "text": n.text, "text_en": n.text_en }))
+                .map(|n| json!({ "id": n.id, "at": time::format(n.at), "target": n.target, "subject": n.subject, "case": n.case, "kind": n.kind, "rule": n.rule, "quote": e.quote(&n.rule), "text": n.text, "text_en": n.text_en }))
                 .collect();
             if a.json {
                 println!("{}", Value::Array(notices));

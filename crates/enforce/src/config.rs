@@ -91,7 +91,9 @@ impl Config {
             for (action, caps) in actions {
                 for c in caps {
                     if c != "*" && rb.catalogue().capability(c).is_none() {
-                        return Err(format!("effects.{platform}.{action}: unknown capability `{c}`"));
+                        return Err(format!(
+                            "effects.{platform}.{action}: unknown capability `{c}`"
+                        ));
                     }
                 }
             }

@@ -6,7 +6,9 @@
 //! history of the target (or its subject and affiliates), and the operator's
 //! recorded choice where the seed leaves one.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use bylaw_rulebook::{Action, Ladder, Penalty, Resolved, Rule, Rulebook, Scope, Step};
 
@@ -52,6 +54,36 @@ pub enum EnforceError {
     },
 }
 
+/// A small, fast hasher for the engine's string-keyed indexes (ids are not
+/// attacker-chosen keys of a network service here; the server validates them).
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(b))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn finish(&self) -> u64 {
+        // murmur3's finaliser: every input bit reaches the low bits the table indexes with.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
 fn unknown(what: &'static str, what_en: &'static str, id: &str) -> EnforceError {
     EnforceError::Unknown {
         what,
@@ -63,8 +95,8 @@ fn unknown(what: &'static str, what_en: &'static str, id: &str) -> EnforceError 
 #[derive(Debug, Clone)]
 struct TargetRec {
     kind: TargetKind,
-    subject: String,
-    platform: String,
+    subject: Arc<str>,
+    platform: Arc<str>,
 }
 
 /// The projection of the log.
@@ -75,9 +107,14 @@ pub struct State {
     targets: HashMap<String, TargetRec>,
     cases: HashMap<String, Case>,
     cases_by_target: HashMap<String, Vec<String>>,
+    cases_by_subject: HashMap<String, Vec<String>>,
+    members: HashMap<String, Vec<String>>,
     sanctions: Vec<Sanction>,
-    by_holder: HashMap<Holder, Vec<usize>>,
-    group_sanctions: Vec<usize>,
+    by_target: HashMap<Arc<str>, Vec<Slot>>,
+    by_subject: HashMap<Arc<str>, Vec<Slot>>,
+    by_group: HashMap<Arc<str>, Vec<Slot>>,
+    caps: HashMap<String, u16>,
+    cap_names: HashMap<Arc<str>, Arc<str>>,
     deadlines: Vec<Deadline>,
     pending: BTreeSet<(Time, usize)>,
     expiring: BTreeSet<(Time, usize)>,
@@ -85,6 +122,25 @@ pub struct State {
     withdrawals: u64,
     now: Time,
     events: u64,
+}
+
+/// A sanction as the `can` index keeps it: small and stored inline per
+/// holder, so answering touches one or two cache lines.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    id: u32,
+    cap: u16,
+    start: Time,
+    until: Time,
+}
+
+/// The interned id of `*` (every capability).
+const ALL_CAPS: u16 = 0;
+
+/// The parts of a case a step needs.
+struct CaseRef {
+    id: Arc<str>,
+    target: Arc<str>,
 }
 
 /// A step to apply, with the rule (or branch) it came from.
@@ -110,6 +166,10 @@ pub struct Enforcer<'r> {
     rb: &'r Rulebook,
     config: Config,
     state: State,
+    /// Capability id → Chinese name, for notices.
+    cap_zh: HashMap<String, String>,
+    /// Capabilities only a fresh application restores.
+    needs_application: HashMap<String, ()>,
 }
 
 fn action_name(a: Action) -> String {
@@ -150,10 +210,24 @@ impl<'r> Enforcer<'r> {
     /// An empty engine.
     pub fn new(rb: &'r Rulebook, config: Config) -> Result<Self, String> {
         config.validate(rb)?;
+        let cap_zh = rb
+            .catalogue()
+            .capabilities
+            .iter()
+            .map(|c| (c.id.clone(), c.name.clone()))
+            .collect();
+        let needs_application = config
+            .restore
+            .needs_application
+            .iter()
+            .map(|c| (c.clone(), ()))
+            .collect();
         Ok(Enforcer {
             rb,
             config,
             state: State::default(),
+            cap_zh,
+            needs_application,
         })
     }
 
@@ -185,12 +259,8 @@ impl<'r> Enforcer<'r> {
         cur
     }
 
-    fn same_group(&self, a: &str, b: &str) -> bool {
-        a == b || self.find(a) == self.find(b)
-    }
-
     fn subject_of(&self, target: &str) -> Option<&str> {
-        self.state.targets.get(target).map(|t| t.subject.as_str())
+        self.state.targets.get(target).map(|t| &*t.subject)
     }
 
     /// Checks an event against the state without applying it.
@@ -214,7 +284,9 @@ impl<'r> Enforcer<'r> {
                     }
                 }
                 if a == b {
-                    return Err(EnforceError::NotAllowed("a subject is not its own affiliate".into()));
+                    return Err(EnforceError::NotAllowed(
+                        "a subject is not its own affiliate".into(),
+                    ));
                 }
             }
             Event::Target { id, subject, .. } => {
@@ -225,7 +297,9 @@ impl<'r> Enforcer<'r> {
                     return Err(unknown("主体", "subject", subject));
                 }
             }
-            Event::Violation { case, rule, target, .. } => {
+            Event::Violation {
+                case, rule, target, ..
+            } => {
                 if self.state.cases.contains_key(case) {
                     return Err(EnforceError::Exists(format!("case {case}")));
                 }
@@ -236,19 +310,30 @@ impl<'r> Enforcer<'r> {
                     return Err(unknown("规则", "rule", rule));
                 }
             }
-            Event::Decision { case, choice, reason, .. } => {
+            Event::Decision {
+                case,
+                choice,
+                reason,
+                ..
+            } => {
                 let c = self.case(case)?;
                 if c.status != CaseStatus::Open {
-                    return Err(EnforceError::NotAllowed(format!("case {case} is already decided")));
+                    return Err(EnforceError::NotAllowed(format!(
+                        "case {case} is already decided"
+                    )));
                 }
                 let plan = self.plan(c, choice)?;
                 if plan.discretionary && reason.trim().is_empty() {
                     return Err(EnforceError::ChoiceNeeded(
-                        "视情节处理须记录理由 the seed leaves this to discretion: give a reason".into(),
+                        "视情节处理须记录理由 the seed leaves this to discretion: give a reason"
+                            .into(),
                     ));
                 }
                 for p in &plan.steps {
-                    if p.step.action == Action::LimitFeatures && p.step.capabilities.is_empty() && choice.capabilities.is_empty() {
+                    if p.step.action == Action::LimitFeatures
+                        && p.step.capabilities.is_empty()
+                        && choice.capabilities.is_empty()
+                    {
                         return Err(EnforceError::ChoiceNeeded(
                             "限制功能须指明能力 `limit-features` needs --capability".into(),
                         ));
@@ -258,9 +343,13 @@ impl<'r> Enforcer<'r> {
                             return Err(unknown("能力", "capability", cap));
                         }
                     }
-                    if p.step.action == Action::Rectify && p.step.deadline.is_none() && choice.length.is_none() {
+                    if p.step.action == Action::Rectify
+                        && p.step.deadline.is_none()
+                        && choice.length.is_none()
+                    {
                         return Err(EnforceError::ChoiceNeeded(
-                            "规则未给出整改期限 the seed gives no deadline: give --length DAYS".into(),
+                            "规则未给出整改期限 the seed gives no deadline: give --length DAYS"
+                                .into(),
                         ));
                     }
                 }
@@ -277,16 +366,23 @@ impl<'r> Enforcer<'r> {
             Event::RectificationReviewed { case, .. } => {
                 let c = self.case(case)?;
                 if c.status != CaseStatus::Rectifying {
-                    return Err(EnforceError::NotAllowed(format!("case {case} has no rectification report to review")));
+                    return Err(EnforceError::NotAllowed(format!(
+                        "case {case} has no rectification report to review"
+                    )));
                 }
             }
             Event::Appealed { case, at, .. } => {
                 let c = self.case(case)?;
                 if matches!(c.status, CaseStatus::Open | CaseStatus::Overturned) {
-                    return Err(EnforceError::NotAllowed(format!("case {case} is {:?}: nothing to appeal", c.status)));
+                    return Err(EnforceError::NotAllowed(format!(
+                        "case {case} is {:?}: nothing to appeal",
+                        c.status
+                    )));
                 }
                 if c.appeal_pending {
-                    return Err(EnforceError::NotAllowed(format!("case {case} already has an appeal pending")));
+                    return Err(EnforceError::NotAllowed(format!(
+                        "case {case} already has an appeal pending"
+                    )));
                 }
                 let (window, max) = self.config.appeal_limits(self.rb, &c.rule);
                 if c.appeals >= max {
@@ -307,7 +403,9 @@ impl<'r> Enforcer<'r> {
             Event::AppealResolved { case, .. } => {
                 let c = self.case(case)?;
                 if !c.appeal_pending {
-                    return Err(EnforceError::NotAllowed(format!("case {case} has no pending appeal")));
+                    return Err(EnforceError::NotAllowed(format!(
+                        "case {case} has no pending appeal"
+                    )));
                 }
             }
             Event::Withdrawn { target, rule, .. } => {
@@ -318,7 +416,11 @@ impl<'r> Enforcer<'r> {
                     return Err(unknown("规则", "rule", rule));
                 }
             }
-            Event::Reinstated { target, capability, at } => {
+            Event::Reinstated {
+                target,
+                capability,
+                at,
+            } => {
                 if !self.state.targets.contains_key(target) {
                     return Err(unknown("对象", "target", target));
                 }
@@ -345,12 +447,15 @@ impl<'r> Enforcer<'r> {
             || self
                 .state
                 .cases
-                .get(&s.case)
+                .get(&*s.case)
                 .is_some_and(|c| c.status == CaseStatus::Restored)
     }
 
     fn case(&self, id: &str) -> Result<&Case, EnforceError> {
-        self.state.cases.get(id).ok_or_else(|| unknown("案件", "case", id))
+        self.state
+            .cases
+            .get(id)
+            .ok_or_else(|| unknown("案件", "case", id))
     }
 
     /// Checks and applies an event.
@@ -367,11 +472,26 @@ impl<'r> Enforcer<'r> {
         match ev {
             Event::Subject { id, name, .. } => {
                 self.state.subjects.insert(id.clone(), name.clone());
+                self.state.members.insert(id.clone(), vec![id.clone()]);
             }
             Event::Affiliated { a, b, .. } => {
                 let (ra, rb_) = (self.find(a), self.find(b));
                 if ra != rb_ {
-                    self.state.parent.insert(rb_, ra);
+                    // Union by size: the smaller group joins the larger.
+                    let (big, small) = if self.state.members.get(&ra).map_or(0, Vec::len)
+                        >= self.state.members.get(&rb_).map_or(0, Vec::len)
+                    {
+                        (ra, rb_)
+                    } else {
+                        (rb_, ra)
+                    };
+                    let moved = self.state.members.remove(&small).unwrap_or_default();
+                    self.state
+                        .members
+                        .entry(big.clone())
+                        .or_default()
+                        .extend(moved);
+                    self.state.parent.insert(small, big);
                 }
             }
             Event::Target {
@@ -385,8 +505,8 @@ impl<'r> Enforcer<'r> {
                     id.clone(),
                     TargetRec {
                         kind: *kind,
-                        subject: subject.clone(),
-                        platform: platform.clone(),
+                        subject: Arc::from(subject.as_str()),
+                        platform: Arc::from(platform.as_str()),
                     },
                 );
             }
@@ -426,13 +546,31 @@ impl<'r> Enforcer<'r> {
                     .entry(target.clone())
                     .or_default()
                     .push(case.clone());
+                if let Some(t) = self.state.targets.get(target) {
+                    self.state
+                        .cases_by_subject
+                        .entry(t.subject.to_string())
+                        .or_default()
+                        .push(case.clone());
+                }
             }
-            Event::Decision { case, choice, reason, .. } => self.decide(case, choice, reason, at),
+            Event::Decision {
+                case,
+                choice,
+                reason,
+                ..
+            } => self.decide(case, choice, reason, at),
             Event::Rectified { case, .. } => {
                 if let Some(c) = self.state.cases.get_mut(case) {
                     c.status = CaseStatus::Rectifying;
                 }
-                self.notify(case, "rectification-reported", "已收到整改报告，等待审核", "rectification report received", at);
+                self.notify(
+                    case,
+                    "rectification-reported",
+                    "已收到整改报告，等待审核",
+                    "rectification report received",
+                    at,
+                );
             }
             Event::RectificationReviewed {
                 case,
@@ -451,15 +589,25 @@ impl<'r> Enforcer<'r> {
                 case, overturned, ..
             } => self.resolve_appeal(case, *overturned, at),
             Event::Withdrawn { target, rule, .. } => self.withdraw(target, rule, at),
-            Event::Reinstated { target, capability, .. } => {
+            Event::Reinstated {
+                target, capability, ..
+            } => {
                 let ids = self.binding(target, capability, at);
                 for i in ids {
                     let s = &self.state.sanctions[i];
                     if s.needs_application && self.restorable(s) {
                         self.state.sanctions[i].revoked_at = Some(at);
+                        self.sync(i);
                     }
                 }
-                self.notify_target(target, "", "reinstated", &format!("「{capability}」已恢复"), &format!("{capability} reinstated"), at);
+                self.notify_target(
+                    target,
+                    "",
+                    "reinstated",
+                    &format!("「{capability}」已恢复"),
+                    &format!("{capability} reinstated"),
+                    at,
+                );
             }
             Event::Tick { now } => self.tick(*now),
         }
@@ -474,30 +622,36 @@ impl<'r> Enforcer<'r> {
     /// Prior counted cases of `rule` (and branch) for the target, or for its
     /// subject and affiliates when `wide`.
     fn prior(&self, target: &str, wide: bool, matches: impl Fn(&Case) -> bool) -> u32 {
-        let subject = self.subject_of(target).unwrap_or_default().to_string();
-        let in_scope = |t: &str| -> bool {
-            if t == target {
-                return true;
-            }
-            wide && self
-                .subject_of(t)
-                .is_some_and(|s| self.same_group(s, &subject))
-        };
-        let targets: Vec<&String> = if wide {
-            self.state.cases_by_target.keys().filter(|t| in_scope(t)).collect()
+        let ids: Vec<&String> = if wide {
+            let subject = self.subject_of(target).unwrap_or_default();
+            let root = self.find(subject);
+            self.state
+                .members
+                .get(&root)
+                .into_iter()
+                .flatten()
+                .filter_map(|s| self.state.cases_by_subject.get(s))
+                .flatten()
+                .collect()
         } else {
-            self.state.cases_by_target.keys().filter(|t| *t == target).collect()
+            self.state
+                .cases_by_target
+                .get(target)
+                .into_iter()
+                .flatten()
+                .collect()
         };
-        targets
-            .into_iter()
-            .flat_map(|t| self.state.cases_by_target[t].iter())
+        ids.into_iter()
             .filter_map(|id| self.state.cases.get(id))
             .filter(|c| self.counted(c) && matches(c))
             .count() as u32
     }
 
     fn plan(&self, c: &Case, choice: &Choice) -> Result<Plan, EnforceError> {
-        let resolved = self.rb.resolve(&c.rule).ok_or_else(|| unknown("规则", "rule", &c.rule))?;
+        let resolved = self
+            .rb
+            .resolve(&c.rule)
+            .ok_or_else(|| unknown("规则", "rule", &c.rule))?;
         let (owner, named_branch) = match resolved {
             Resolved::Rule(r) => (r, None),
             Resolved::Branch(r, b) => (r, Some(b.id.clone())),
@@ -508,9 +662,17 @@ impl<'r> Enforcer<'r> {
             .ok_or_else(|| EnforceError::NoPenalty(c.rule.clone()))?;
         // A repeat of the same level rises one level (subject-wide history).
         let mut guard = 0;
-        while let Some(next) = gov.penalty.as_ref().and_then(|p| p.escalate_on_repeat.clone()) {
+        while let Some(next) = gov
+            .penalty
+            .as_ref()
+            .and_then(|p| p.escalate_on_repeat.clone())
+        {
             let here = gov.id.clone();
-            if self.prior(&c.target, true, |x| x.penalty_rule.as_deref() == Some(here.as_str())) == 0 || guard > 10 {
+            if self.prior(&c.target, true, |x| {
+                x.penalty_rule.as_deref() == Some(here.as_str())
+            }) == 0
+                || guard > 10
+            {
                 break;
             }
             match self.rb.rule(&next) {
@@ -519,7 +681,10 @@ impl<'r> Enforcer<'r> {
             }
             guard += 1;
         }
-        let penalty: &Penalty = gov.penalty.as_ref().ok_or_else(|| EnforceError::NoPenalty(gov.id.clone()))?;
+        let penalty: &Penalty = gov
+            .penalty
+            .as_ref()
+            .ok_or_else(|| EnforceError::NoPenalty(gov.id.clone()))?;
         let wide = penalty.affiliates;
         let mut plan = Plan {
             penalty_rule: gov.id.clone(),
@@ -540,12 +705,21 @@ impl<'r> Enforcer<'r> {
             });
             let branches: Vec<&bylaw_rulebook::Branch> = match (penalty.ladder, &wanted) {
                 (_, Some(w)) => {
-                    let b = penalty.branches.iter().find(|b| &b.id == w).ok_or_else(|| {
-                        EnforceError::BadChoice(format!(
-                            "branch {w}; options: {}",
-                            penalty.branches.iter().map(|b| b.id.as_str()).collect::<Vec<_>>().join(", ")
-                        ))
-                    })?;
+                    let b = penalty
+                        .branches
+                        .iter()
+                        .find(|b| &b.id == w)
+                        .ok_or_else(|| {
+                            EnforceError::BadChoice(format!(
+                                "branch {w}; options: {}",
+                                penalty
+                                    .branches
+                                    .iter()
+                                    .map(|b| b.id.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ))
+                        })?;
                     vec![b]
                 }
                 (Ladder::All, None) => penalty.branches.iter().collect(),
@@ -567,25 +741,50 @@ impl<'r> Enforcer<'r> {
             for b in branches {
                 let bid = b.id.clone();
                 let n = self.prior(&c.target, wide, |x| {
-                    x.penalty_rule.as_deref() == Some(gov.id.as_str()) && x.branch.as_deref() == Some(bid.as_str())
+                    x.penalty_rule.as_deref() == Some(gov.id.as_str())
+                        && x.branch.as_deref() == Some(bid.as_str())
                 }) + 1;
                 plan.offence = n;
                 plan.discretionary |= b.discretionary;
                 let picked = self.pick(b.ladder, b.discretionary, &b.steps, n, choice)?;
-                plan.steps.extend(picked.into_iter().map(|s| Planned { step: s, rule: b.id.clone() }));
+                plan.steps.extend(picked.into_iter().map(|s| Planned {
+                    step: s,
+                    rule: b.id.clone(),
+                }));
             }
         } else {
             let gid = gov.id.clone();
-            let n = self.prior(&c.target, wide, |x| x.penalty_rule.as_deref() == Some(gid.as_str())) + 1;
+            let n = self.prior(&c.target, wide, |x| {
+                x.penalty_rule.as_deref() == Some(gid.as_str())
+            }) + 1;
             plan.offence = n;
-            let picked = self.pick(penalty.ladder, penalty.discretionary, &penalty.steps, n, choice)?;
-            plan.steps = picked.into_iter().map(|s| Planned { step: s, rule: gid.clone() }).collect();
+            let picked = self.pick(
+                penalty.ladder,
+                penalty.discretionary,
+                &penalty.steps,
+                n,
+                choice,
+            )?;
+            plan.steps = picked
+                .into_iter()
+                .map(|s| Planned {
+                    step: s,
+                    rule: gid.clone(),
+                })
+                .collect();
         }
         Ok(plan)
     }
 
     /// Picks the steps of one ladder for the n-th offence.
-    fn pick(&self, ladder: Ladder, discretionary: bool, steps: &[Step], n: u32, choice: &Choice) -> Result<Vec<Step>, EnforceError> {
+    fn pick(
+        &self,
+        ladder: Ladder,
+        discretionary: bool,
+        steps: &[Step],
+        n: u32,
+        choice: &Choice,
+    ) -> Result<Vec<Step>, EnforceError> {
         if steps.is_empty() {
             return Ok(Vec::new());
         }
@@ -593,7 +792,10 @@ impl<'r> Enforcer<'r> {
             idx.iter()
                 .map(|i| {
                     steps.get(*i).cloned().ok_or_else(|| {
-                        EnforceError::BadChoice(format!("step {i}; the ladder has steps 0..{}", steps.len() - 1))
+                        EnforceError::BadChoice(format!(
+                            "step {i}; the ladder has steps 0..{}",
+                            steps.len() - 1
+                        ))
                     })
                 })
                 .collect()
@@ -618,12 +820,24 @@ impl<'r> Enforcer<'r> {
         match ladder {
             Ladder::All => Ok(steps.to_vec()),
             Ladder::Repeat => {
-                let max = steps.iter().filter_map(|s| s.offence).max().unwrap_or(steps.len() as u32);
+                let max = steps
+                    .iter()
+                    .filter_map(|s| s.offence)
+                    .max()
+                    .unwrap_or(steps.len() as u32);
                 let k = n.min(max);
                 let chosen: Vec<Step> = if steps.iter().any(|s| s.offence.is_some()) {
-                    steps.iter().filter(|s| s.offence == Some(k)).cloned().collect()
+                    steps
+                        .iter()
+                        .filter(|s| s.offence == Some(k))
+                        .cloned()
+                        .collect()
                 } else {
-                    steps.get((k as usize).saturating_sub(1)).cloned().into_iter().collect()
+                    steps
+                        .get((k as usize).saturating_sub(1))
+                        .cloned()
+                        .into_iter()
+                        .collect()
                 };
                 Ok(chosen)
             }
@@ -635,21 +849,34 @@ impl<'r> Enforcer<'r> {
                     Some(w) => {
                         let s: Vec<Step> = steps
                             .iter()
-                            .filter(|s| s.when.as_deref().is_some_and(|x| x.contains(w.as_str()) || w.contains(x)))
+                            .filter(|s| {
+                                s.when
+                                    .as_deref()
+                                    .is_some_and(|x| x.contains(w.as_str()) || w.contains(x))
+                            })
                             .cloned()
                             .collect();
                         if s.is_empty() {
-                            Err(EnforceError::BadChoice(format!("case `{w}`; options: {}", options())))
+                            Err(EnforceError::BadChoice(format!(
+                                "case `{w}`; options: {}",
+                                options()
+                            )))
                         } else {
                             Ok(s)
                         }
                     }
-                    None => Err(EnforceError::ChoiceNeeded(format!("which case (--case or --step): {}", options()))),
+                    None => Err(EnforceError::ChoiceNeeded(format!(
+                        "which case (--case or --step): {}",
+                        options()
+                    ))),
                 }
             }
             Ladder::Choice => {
                 if choice.steps.is_empty() {
-                    Err(EnforceError::ChoiceNeeded(format!("which step(s) (--step): {}", options())))
+                    Err(EnforceError::ChoiceNeeded(format!(
+                        "which step(s) (--step): {}",
+                        options()
+                    )))
                 } else {
                     by_index(&choice.steps)
                 }
@@ -688,8 +915,12 @@ impl<'r> Enforcer<'r> {
             cm.reason = reason.to_string();
         }
         let mut described = Vec::new();
+        let cref = CaseRef {
+            id: Arc::from(c.id.as_str()),
+            target: Arc::from(c.target.as_str()),
+        };
         for p in &plan.steps {
-            described.extend(self.apply_step(&c, &p.step, &p.rule, at, choice, shadow, false));
+            described.extend(self.apply_step(&cref, &p.step, &p.rule, at, choice, shadow, false));
         }
         if let Some(cm) = self.state.cases.get_mut(case) {
             cm.steps = described.clone();
@@ -702,7 +933,11 @@ impl<'r> Enforcer<'r> {
         };
         let text = format!(
             "{}违反 {}（第 {} 次）：{}。{}",
-            if shadow { "【试运行，未执行】" } else { "" },
+            if shadow {
+                "【试运行，未执行】"
+            } else {
+                ""
+            },
             c.rule,
             plan.offence,
             described.join("；"),
@@ -715,13 +950,25 @@ impl<'r> Enforcer<'r> {
             plan.offence,
             described.join("; ")
         );
-        self.push_notice(&c.target, case, "decision", &quote_rule, &text, &text_en, at);
+        self.push_notice(
+            &c.target,
+            case,
+            "decision",
+            &quote_rule,
+            &text,
+            &text_en,
+            at,
+        );
     }
 
-    fn holder_for(&self, target: &str, scope: Option<Scope>) -> Holder {
-        let subject = self.subject_of(target).unwrap_or_default().to_string();
+    fn holder_for(&self, target: &Arc<str>, scope: Option<Scope>) -> Holder {
+        let subject: Arc<str> = self
+            .state
+            .targets
+            .get(&**target)
+            .map_or_else(|| Arc::from(""), |t| t.subject.clone());
         match scope {
-            None => Holder::Target(target.to_string()),
+            None => Holder::Target(target.clone()),
             Some(Scope::Subject) | Some(Scope::AllApps) => Holder::Subject(subject),
             Some(Scope::SubjectAndAffiliates) => Holder::Group(subject),
         }
@@ -731,7 +978,7 @@ impl<'r> Enforcer<'r> {
     #[allow(clippy::too_many_arguments)]
     fn apply_step(
         &mut self,
-        c: &Case,
+        c: &CaseRef,
         step: &Step,
         rule: &str,
         start: Time,
@@ -747,19 +994,23 @@ impl<'r> Enforcer<'r> {
         let platform = self
             .state
             .targets
-            .get(&c.target)
+            .get(&*c.target)
             .map(|t| t.platform.clone())
             .unwrap_or_default();
         match step.action {
             Action::Rectify => {
                 let due = match &step.deadline {
                     Some(d) => time::end_of(start, d, None).unwrap_or(start),
-                    None => time::add(start, choice.length.unwrap_or(0), bylaw_rulebook::TimeUnit::Days),
+                    None => time::add(
+                        start,
+                        choice.length.unwrap_or(0),
+                        bylaw_rulebook::TimeUnit::Days,
+                    ),
                 };
                 let id = self.state.deadlines.len();
                 self.state.deadlines.push(Deadline {
                     id,
-                    case: c.id.clone(),
+                    case: c.id.to_string(),
                     rule: rule.to_string(),
                     due,
                     on_lapse: step.on_lapse.clone(),
@@ -770,7 +1021,7 @@ impl<'r> Enforcer<'r> {
                 if !shadow {
                     self.state.pending.insert((due, id));
                 }
-                if let Some(cm) = self.state.cases.get_mut(&c.id) {
+                if let Some(cm) = self.state.cases.get_mut(&*c.id) {
                     cm.deadlines.push(id);
                 }
                 let lapse: Vec<String> = step
@@ -781,7 +1032,11 @@ impl<'r> Enforcer<'r> {
                 vec![format!(
                     "限期整改至 {}，逾期未整改则{}",
                     time::format(due),
-                    if lapse.is_empty() { "按规则处理".to_string() } else { lapse.join("、") }
+                    if lapse.is_empty() {
+                        "按规则处理".to_string()
+                    } else {
+                        lapse.join("、")
+                    }
                 )]
             }
             _ => {
@@ -794,43 +1049,49 @@ impl<'r> Enforcer<'r> {
                             step.capabilities.clone()
                         }
                     }
-                    _ => self.config.effect(&platform, &action).cloned().unwrap_or_default(),
+                    _ => self
+                        .config
+                        .effect(&platform, &action)
+                        .cloned()
+                        .unwrap_or_default(),
                 };
                 let holder = self.holder_for(&c.target, step.scope);
-                let mut end = step.duration.as_ref().and_then(|d| time::end_of(start, d, choice.length));
+                let mut end = step
+                    .duration
+                    .as_ref()
+                    .and_then(|d| time::end_of(start, d, choice.length));
                 let mut min_end = None;
                 if step.until_rectified {
                     min_end = end;
                     end = None;
                 }
+                let rule_arc: Arc<str> = Arc::from(rule);
+                let action_arc: Arc<str> = Arc::from(action.as_str());
                 for cap in &caps {
                     let id = self.state.sanctions.len();
+                    let cap_arc = self.cap_name(cap);
                     let s = Sanction {
                         id,
                         case: c.id.clone(),
-                        rule: rule.to_string(),
-                        action: action.clone(),
+                        rule: rule_arc.clone(),
+                        action: action_arc.clone(),
                         holder: holder.clone(),
-                        capability: cap.clone(),
+                        capability: cap_arc,
                         start,
                         end,
                         until_rectified: step.until_rectified,
                         min_end,
                         revoked_at: None,
-                        needs_application: self.config.restore.needs_application.contains(cap),
+                        needs_application: self.needs_application.contains_key(cap.as_str()),
                         shadow,
                         from_lapse,
                     };
                     if let Some(e) = end {
                         self.state.expiring.insert((e, id));
                     }
-                    if matches!(holder, Holder::Group(_)) {
-                        self.state.group_sanctions.push(id);
-                    } else {
-                        self.state.by_holder.entry(holder.clone()).or_default().push(id);
-                    }
                     self.state.sanctions.push(s);
-                    if let Some(cm) = self.state.cases.get_mut(&c.id) {
+                    self.index(&holder, id);
+                    if let Some(cm) = self.state.cases.get_mut(&*c.id) {
                         cm.sanctions.push(id);
                     }
                 }
@@ -851,7 +1112,7 @@ impl<'r> Enforcer<'r> {
         if !caps.is_empty() {
             let names: Vec<String> = caps
                 .iter()
-                .map(|c| self.rb.catalogue().capability(c).map_or(c.clone(), |x| x.name.clone()))
+                .map(|c| self.cap_zh.get(c).cloned().unwrap_or_else(|| c.clone()))
                 .collect();
             d.push_str(&format!("「{}」", names.join("、")));
         } else if let Some(e) = self.config.effect(platform, &action) {
@@ -863,7 +1124,14 @@ impl<'r> Enforcer<'r> {
             if x.permanent {
                 d.push_str("，永久");
             } else if let Some(len) = choice.length.filter(|_| !x.is_fixed()) {
-                d.push_str(&format!("，{len}{}", x.text.trim_end_matches('+').trim_start_matches(char::is_numeric).trim_start_matches('-').trim_start_matches(char::is_numeric)));
+                d.push_str(&format!(
+                    "，{len}{}",
+                    x.text
+                        .trim_end_matches('+')
+                        .trim_start_matches(char::is_numeric)
+                        .trim_start_matches('-')
+                        .trim_start_matches(char::is_numeric)
+                ));
             } else {
                 d.push_str(&format!("，{}", x.text));
             }
@@ -885,11 +1153,28 @@ impl<'r> Enforcer<'r> {
 
     fn review_rectification(&mut self, case: &str, accepted: bool, reason: &str, at: Time) {
         if !accepted {
-            if let Some(c) = self.state.cases.get_mut(case) {
-                c.status = CaseStatus::Decided;
+            let overdue: Vec<usize> = match self.state.cases.get_mut(case) {
+                Some(c) => {
+                    c.status = CaseStatus::Decided;
+                    c.deadlines.clone()
+                }
+                None => Vec::new(),
+            };
+            // A deadline that passed while the report was under review lapses now.
+            for d in overdue {
+                let due = self.state.deadlines[d].due;
+                if due <= at && self.state.pending.remove(&(due, d)) {
+                    self.lapse(d, at);
+                }
             }
             let text = format!("整改报告未通过：{reason}");
-            self.notify(case, "rectification-rejected", &text, &format!("rectification rejected: {reason}"), at);
+            self.notify(
+                case,
+                "rectification-rejected",
+                &text,
+                &format!("rectification rejected: {reason}"),
+                at,
+            );
             return;
         }
         let Some(c) = self.state.cases.get_mut(case) else {
@@ -921,6 +1206,7 @@ impl<'r> Enforcer<'r> {
             } else {
                 s.revoked_at = Some(at);
             }
+            self.sync(i);
         }
         self.notify(
             case,
@@ -937,7 +1223,13 @@ impl<'r> Enforcer<'r> {
         };
         c.appeal_pending = false;
         if !overturned {
-            self.notify(case, "appeal-upheld", "申诉未获支持，维持原处理", "appeal rejected: decision upheld", at);
+            self.notify(
+                case,
+                "appeal-upheld",
+                "申诉未获支持，维持原处理",
+                "appeal rejected: decision upheld",
+                at,
+            );
             return;
         }
         c.status = CaseStatus::Overturned;
@@ -947,6 +1239,7 @@ impl<'r> Enforcer<'r> {
             let s = &mut self.state.sanctions[i];
             if s.revoked_at.is_none() {
                 s.revoked_at = Some(at.max(s.start));
+                self.sync(i);
             }
         }
         for d in deadlines {
@@ -956,24 +1249,41 @@ impl<'r> Enforcer<'r> {
                 self.state.pending.remove(&(dl.due, d));
             }
         }
-        self.notify(case, "appeal-overturned", "申诉成立，撤销原处理并恢复", "appeal upheld: the decision and all it caused are reverted", at);
+        self.notify(
+            case,
+            "appeal-overturned",
+            "申诉成立，撤销原处理并恢复",
+            "appeal upheld: the decision and all it caused are reverted",
+            at,
+        );
     }
 
     fn withdraw(&mut self, target: &str, rule: &str, at: Time) {
         self.state.withdrawals += 1;
         let case = format!("withdrawal:{target}:{}", self.state.withdrawals);
-        let platform = self.state.targets.get(target).map(|t| t.platform.clone()).unwrap_or_default();
-        let caps = self.config.effect(&platform, "withdraw").cloned().unwrap_or_default();
+        let platform = self
+            .state
+            .targets
+            .get(target)
+            .map(|t| t.platform.clone())
+            .unwrap_or_default();
+        let caps = self
+            .config
+            .effect(&platform, "withdraw")
+            .cloned()
+            .unwrap_or_default();
+        let case: Arc<str> = Arc::from(case.as_str());
         for cap in caps {
             let id = self.state.sanctions.len();
-            let holder = Holder::Target(target.to_string());
+            let holder = Holder::Target(Arc::from(target));
+            let capability = self.cap_name(&cap);
             self.state.sanctions.push(Sanction {
                 id,
                 case: case.clone(),
-                rule: rule.to_string(),
-                action: "withdraw".into(),
+                rule: Arc::from(rule),
+                action: Arc::from("withdraw"),
                 holder: holder.clone(),
-                capability: cap,
+                capability,
                 start: at,
                 end: None,
                 until_rectified: false,
@@ -983,35 +1293,45 @@ impl<'r> Enforcer<'r> {
                 shadow: false,
                 from_lapse: false,
             });
-            self.state.by_holder.entry(holder).or_default().push(id);
+            self.index(&holder, id);
         }
-        self.notify_target(target, &case, "withdrawn", "已主动撤出推荐；已安装用户可继续使用", "withdrawn from recommendation; existing installs keep working", at);
+        self.notify_target(
+            target,
+            &case,
+            "withdrawn",
+            "已主动撤出推荐；已安装用户可继续使用",
+            "withdrawn from recommendation; existing installs keep working",
+            at,
+        );
     }
 
     fn tick(&mut self, now: Time) {
-        let due: Vec<(Time, usize)> = self.state.pending.range(..=(now, usize::MAX)).copied().collect();
+        let due: Vec<(Time, usize)> = self
+            .state
+            .pending
+            .range(..=(now, usize::MAX))
+            .copied()
+            .collect();
         for (t, d) in due {
+            let status = self
+                .state
+                .cases
+                .get(&self.state.deadlines[d].case)
+                .map(|c| c.status);
+            // A report filed in time suspends the deadline until it is
+            // reviewed: it stays pending, and a rejection lapses it.
+            if status == Some(CaseStatus::Rectifying) {
+                continue;
+            }
             self.state.pending.remove(&(t, d));
-            let (case_id, rule, steps, cancelled) = {
-                let dl = &self.state.deadlines[d];
-                (dl.case.clone(), dl.rule.clone(), dl.on_lapse.clone(), dl.cancelled || dl.lapsed)
-            };
-            let Some(c) = self.state.cases.get(&case_id).cloned() else {
-                continue;
-            };
-            if cancelled || matches!(c.status, CaseStatus::Restored | CaseStatus::Overturned) {
-                continue;
-            }
-            self.state.deadlines[d].lapsed = true;
-            let mut described = Vec::new();
-            for s in &steps {
-                described.extend(self.apply_step(&c, s, &rule, t, &Choice::default(), false, true));
-            }
-            let text = format!("整改期限 {} 已过，未见整改：{}", time::format(t), described.join("；"));
-            let en = format!("the rectification deadline {} lapsed: {}", time::format(t), described.join("; "));
-            self.push_notice(&c.target, &case_id, "deadline-lapsed", &rule, &text, &en, t);
+            self.lapse(d, t);
         }
-        let expired: Vec<(Time, usize)> = self.state.expiring.range(..=(now, usize::MAX)).copied().collect();
+        let expired: Vec<(Time, usize)> = self
+            .state
+            .expiring
+            .range(..=(now, usize::MAX))
+            .copied()
+            .collect();
         for (t, i) in expired {
             self.state.expiring.remove(&(t, i));
             let s = self.state.sanctions[i].clone();
@@ -1022,32 +1342,97 @@ impl<'r> Enforcer<'r> {
                 Holder::Target(x) => x.clone(),
                 Holder::Subject(x) | Holder::Group(x) => x.clone(),
             };
-            self.push_notice(&target, &s.case, "expired", &s.rule, &format!("「{}」限制期满", s.capability), &format!("{} restriction ended", s.capability), t);
+            self.push_notice(
+                &target,
+                &s.case,
+                "expired",
+                &s.rule,
+                &format!("「{}」限制期满", s.capability),
+                &format!("{} restriction ended", s.capability),
+                t,
+            );
         }
+    }
+
+    /// Applies a deadline's steps from `when`, unless it no longer can lapse.
+    fn lapse(&mut self, d: usize, when: Time) {
+        let (case_id, rule, steps, done) = {
+            let dl = &self.state.deadlines[d];
+            (
+                dl.case.clone(),
+                dl.rule.clone(),
+                dl.on_lapse.clone(),
+                dl.cancelled || dl.lapsed,
+            )
+        };
+        let Some(c) = self.state.cases.get(&case_id) else {
+            return;
+        };
+        if done || matches!(c.status, CaseStatus::Restored | CaseStatus::Overturned) {
+            return;
+        }
+        let c = CaseRef {
+            id: Arc::from(c.id.as_str()),
+            target: Arc::from(c.target.as_str()),
+        };
+        self.state.deadlines[d].lapsed = true;
+        let mut described = Vec::new();
+        for s in &steps {
+            described.extend(self.apply_step(&c, s, &rule, when, &Choice::default(), false, true));
+        }
+        let text = format!("整改期限已过，未见整改：{}", described.join("；"));
+        let en = format!(
+            "the rectification deadline lapsed: {}",
+            described.join("; ")
+        );
+        self.push_notice(
+            &c.target,
+            &case_id,
+            "deadline-lapsed",
+            &rule,
+            &text,
+            &en,
+            when,
+        );
     }
 
     fn notify(&mut self, case: &str, kind: &str, text: &str, en: &str, at: Time) {
         let Some(c) = self.state.cases.get(case) else {
             return;
         };
-        let (target, rule) = (c.target.clone(), c.branch.clone().or(c.penalty_rule.clone()).unwrap_or(c.rule.clone()));
+        let (target, rule) = (
+            c.target.clone(),
+            c.branch
+                .clone()
+                .or(c.penalty_rule.clone())
+                .unwrap_or(c.rule.clone()),
+        );
         self.push_notice(&target, case, kind, &rule, text, en, at);
     }
 
-    fn notify_target(&mut self, target: &str, case: &str, kind: &str, text: &str, en: &str, at: Time) {
+    fn notify_target(
+        &mut self,
+        target: &str,
+        case: &str,
+        kind: &str,
+        text: &str,
+        en: &str,
+        at: Time,
+    ) {
         self.push_notice(target, case, kind, "", text, en, at);
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push_notice(&mut self, target: &str, case: &str, kind: &str, rule: &str, text: &str, en: &str, at: Time) {
-        let quote = self
-            .rb
-            .resolve(rule)
-            .map(|r| match r {
-                Resolved::Rule(x) => x.penalty.as_ref().and_then(|p| p.quote.clone()).unwrap_or(x.quote.clone()),
-                Resolved::Branch(_, b) => b.quote.clone(),
-            })
-            .unwrap_or_default();
+    fn push_notice(
+        &mut self,
+        target: &str,
+        case: &str,
+        kind: &str,
+        rule: &str,
+        text: &str,
+        en: &str,
+        at: Time,
+    ) {
         let subject = self.subject_of(target).unwrap_or(target).to_string();
         let id = self.state.notices.len();
         self.state.notices.push(Notice {
@@ -1058,39 +1443,97 @@ impl<'r> Enforcer<'r> {
             case: case.to_string(),
             kind: kind.to_string(),
             rule: rule.to_string(),
-            quote,
             text: text.to_string(),
             text_en: en.to_string(),
         });
     }
 
+    fn cap_id(&mut self, cap: &str) -> u16 {
+        if cap == "*" {
+            return ALL_CAPS;
+        }
+        let next = self.state.caps.len() as u16 + 1;
+        *self.state.caps.entry(cap.to_string()).or_insert(next)
+    }
+
+    fn slot_of(&mut self, id: usize) -> Slot {
+        let cap = self.state.sanctions[id].capability.clone();
+        let cap = self.cap_id(&cap);
+        let s = &self.state.sanctions[id];
+        let until = match (s.end, s.revoked_at) {
+            (Some(e), Some(r)) => e.min(r),
+            (Some(e), None) => e,
+            (None, Some(r)) => r,
+            (None, None) => Time::MAX,
+        };
+        Slot {
+            id: id as u32,
+            cap,
+            start: s.start,
+            until,
+        }
+    }
+
+    /// The shared name of a capability (one allocation per capability, ever).
+    fn cap_name(&mut self, cap: &str) -> Arc<str> {
+        if let Some(n) = self.state.cap_names.get(cap) {
+            return n.clone();
+        }
+        let n: Arc<str> = Arc::from(cap);
+        self.state.cap_names.insert(n.clone(), n.clone());
+        n
+    }
+
+    fn holder_map(&mut self, holder: &Holder) -> (&mut HashMap<Arc<str>, Vec<Slot>>, Arc<str>) {
+        match holder {
+            Holder::Target(t) => (&mut self.state.by_target, t.clone()),
+            Holder::Subject(s) => (&mut self.state.by_subject, s.clone()),
+            Holder::Group(s) => (&mut self.state.by_group, s.clone()),
+        }
+    }
+
+    fn index(&mut self, holder: &Holder, id: usize) {
+        if self.state.sanctions.get(id).is_some_and(|s| s.shadow) {
+            return;
+        }
+        let slot = self.slot_of(id);
+        let (map, key) = self.holder_map(holder);
+        map.entry(key).or_default().push(slot);
+    }
+
+    /// Refreshes the index after a sanction's end or revocation changed.
+    fn sync(&mut self, id: usize) {
+        if self.state.sanctions[id].shadow {
+            return;
+        }
+        let slot = self.slot_of(id);
+        let holder = self.state.sanctions[id].holder.clone();
+        let (map, key) = self.holder_map(&holder);
+        if let Some(v) = map.get_mut(&key) {
+            if let Some(x) = v.iter_mut().find(|x| x.id == slot.id) {
+                *x = slot;
+            }
+        }
+    }
+
     /// Indices of the sanctions binding `target` for `capability` at `at`.
     fn binding(&self, target: &str, capability: &str, at: Time) -> Vec<usize> {
+        let cap = self.state.caps.get(capability).copied().unwrap_or(u16::MAX);
         let mut out = Vec::new();
-        let subject = self.subject_of(target).map(str::to_string);
-        let mut check = |ids: &Vec<usize>| {
-            for &i in ids {
-                let s = &self.state.sanctions[i];
-                if (s.capability == capability || s.capability == "*") && s.active_at(at) {
-                    out.push(i);
+        let mut check = |slots: Option<&Vec<Slot>>| {
+            for x in slots.into_iter().flatten() {
+                if (x.cap == cap || x.cap == ALL_CAPS) && x.start <= at && at < x.until {
+                    out.push(x.id as usize);
                 }
             }
         };
-        if let Some(ids) = self.state.by_holder.get(&Holder::Target(target.to_string())) {
-            check(ids);
-        }
-        if let Some(s) = &subject {
-            if let Some(ids) = self.state.by_holder.get(&Holder::Subject(s.clone())) {
-                check(ids);
-            }
-        }
-        if let Some(s) = &subject {
-            for &i in &self.state.group_sanctions {
-                let san = &self.state.sanctions[i];
-                if let Holder::Group(g) = &san.holder {
-                    if (san.capability == capability || san.capability == "*") && san.active_at(at) && self.same_group(g, s) {
-                        out.push(i);
-                    }
+        check(self.state.by_target.get(target));
+        if let Some(subject) = self.subject_of(target) {
+            check(self.state.by_subject.get(subject));
+            if !self.state.by_group.is_empty() {
+                let root = self.find(subject);
+                for m in self.state.members.get(&root).into_iter().flatten() {
+                    check(self.state.by_group.get(m.as_str()));
                 }
             }
         }
@@ -1098,7 +1541,12 @@ impl<'r> Enforcer<'r> {
     }
 
     /// Whether `target` may use `capability` at `at`, with every reason it may not.
-    pub fn can(&self, target: &str, capability: &str, at: Time) -> Result<Verdict, EnforceError> {
+    pub fn can(
+        &self,
+        target: &str,
+        capability: &str,
+        at: Time,
+    ) -> Result<Verdict<'_>, EnforceError> {
         if !self.state.targets.contains_key(target) {
             return Err(unknown("对象", "target", target));
         }
@@ -1109,13 +1557,16 @@ impl<'r> Enforcer<'r> {
                 let s = &self.state.sanctions[i];
                 Reason {
                     sanction: s.id,
-                    case: s.case.clone(),
-                    rule: s.rule.clone(),
-                    action: s.action.clone(),
-                    capability: s.capability.clone(),
-                    holder: s.holder.clone(),
+                    case: &s.case,
+                    rule: &s.rule,
+                    action: &s.action,
+                    capability: &s.capability,
+                    holder: &s.holder,
                     since: s.start,
-                    until: s.end.map(|e| s.revoked_at.map_or(e, |r| r.min(e))).or(s.revoked_at),
+                    until: s
+                        .end
+                        .map(|e| s.revoked_at.map_or(e, |r| r.min(e)))
+                        .or(s.revoked_at),
                     until_rectified: s.until_rectified && s.end.is_none(),
                 }
             })
@@ -1151,6 +1602,21 @@ impl<'r> Enforcer<'r> {
         self.state.cases.get(id)
     }
 
+    /// The verbatim clause a notice cites (its penalty text where it has one).
+    pub fn quote(&self, rule: &str) -> String {
+        self.rb
+            .resolve(rule)
+            .map(|r| match r {
+                Resolved::Rule(x) => x
+                    .penalty
+                    .as_ref()
+                    .and_then(|p| p.quote.clone())
+                    .unwrap_or(x.quote.clone()),
+                Resolved::Branch(_, b) => b.quote.clone(),
+            })
+            .unwrap_or_default()
+    }
+
     /// Every notice, oldest first (the outbox).
     pub fn notices(&self) -> &[Notice] {
         &self.state.notices
@@ -1158,7 +1624,10 @@ impl<'r> Enforcer<'r> {
 
     /// Deadlines not yet lapsed or cancelled.
     pub fn pending_deadlines(&self) -> impl Iterator<Item = &Deadline> {
-        self.state.pending.iter().map(|(_, i)| &self.state.deadlines[*i])
+        self.state
+            .pending
+            .iter()
+            .map(|(_, i)| &self.state.deadlines[*i])
     }
 
     /// Sanctions (all, including ended ones).
@@ -1171,12 +1640,17 @@ impl<'r> Enforcer<'r> {
         let books = &self.config.credit.books;
         let mut involved = false;
         let mut score = self.config.credit.initial;
-        for (t, cases) in &self.state.cases_by_target {
-            if self.subject_of(t) != Some(subject) {
-                continue;
-            }
-            for id in cases {
-                let Some(c) = self.state.cases.get(id) else { continue };
+        {
+            for id in self
+                .state
+                .cases_by_subject
+                .get(subject)
+                .into_iter()
+                .flatten()
+            {
+                let Some(c) = self.state.cases.get(id) else {
+                    continue;
+                };
                 if !books.iter().any(|b| c.rule.starts_with(b.as_str())) {
                     continue;
                 }
@@ -1187,10 +1661,14 @@ impl<'r> Enforcer<'r> {
                 let worst = c
                     .sanctions
                     .iter()
-                    .map(|i| self.state.sanctions[*i].action.clone())
-                    .chain(if c.deadlines.is_empty() { None } else { Some("rectify".to_string()) })
-                    .chain(Some("warning".to_string()))
-                    .filter_map(|a| self.config.credit.deduct.get(&a).copied())
+                    .map(|i| &*self.state.sanctions[*i].action)
+                    .chain(if c.deadlines.is_empty() {
+                        None
+                    } else {
+                        Some("rectify")
+                    })
+                    .chain(Some("warning"))
+                    .filter_map(|a| self.config.credit.deduct.get(a).copied())
                     .max()
                     .unwrap_or(0);
                 score -= worst;
@@ -1200,7 +1678,7 @@ impl<'r> Enforcer<'r> {
             .state
             .targets
             .values()
-            .any(|t| t.subject == subject && t.kind == TargetKind::MiniGame);
+            .any(|t| &*t.subject == subject && t.kind == TargetKind::MiniGame);
         (involved || platform_counts).then_some(score)
     }
 
@@ -1208,6 +1686,12 @@ impl<'r> Enforcer<'r> {
     pub fn fingerprint(&self) -> String {
         let mut cases: Vec<&Case> = self.state.cases.values().collect();
         cases.sort_by(|a, b| a.id.cmp(&b.id));
-        serde_json::to_string(&(cases, &self.state.sanctions, &self.state.deadlines, &self.state.notices)).unwrap_or_default()
+        serde_json::to_string(&(
+            cases,
+            &self.state.sanctions,
+            &self.state.deadlines,
+            &self.state.notices,
+        ))
+        .unwrap_or_default()
     }
 }

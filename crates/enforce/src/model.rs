@@ -1,5 +1,7 @@
 //! Events (the log), the state folded from them, and the answers of queries.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::time::Time;
@@ -254,11 +256,11 @@ impl Event {
 #[serde(tag = "kind", content = "id", rename_all = "kebab-case")]
 pub enum Holder {
     /// One target.
-    Target(String),
+    Target(Arc<str>),
     /// Every target of a subject.
-    Subject(String),
+    Subject(Arc<str>),
     /// Every target of a subject and of its affiliates.
-    Group(String),
+    Group(Arc<str>),
 }
 
 /// A capability taken away for a time.
@@ -267,15 +269,15 @@ pub struct Sanction {
     /// Index in the state.
     pub id: usize,
     /// The case.
-    pub case: String,
+    pub case: Arc<str>,
     /// The rule whose ladder gave it.
-    pub rule: String,
+    pub rule: Arc<str>,
     /// The step's action (`ban-capability`, `delist`…).
-    pub action: String,
+    pub action: Arc<str>,
     /// Who is bound.
     pub holder: Holder,
     /// The capability (`*` for all).
-    pub capability: String,
+    pub capability: Arc<str>,
     /// From.
     pub start: Time,
     /// Until (exclusive); `None`: permanent or until rectified.
@@ -398,31 +400,30 @@ pub struct Notice {
     pub case: String,
     /// What happened (`decision`, `deadline-lapsed`, `restored`, …).
     pub kind: String,
-    /// The rule and its quote.
+    /// The rule (its clause: [`crate::Enforcer::quote`]).
     pub rule: String,
-    /// Verbatim clause.
-    pub quote: String,
     /// The message, in Chinese.
     pub text: String,
     /// The message, in English.
     pub text_en: String,
 }
 
-/// One reason a capability is denied.
+/// One reason a capability is denied (borrowed from the state: answering
+/// copies nothing).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Reason {
+pub struct Reason<'a> {
     /// The sanction.
     pub sanction: usize,
     /// The case.
-    pub case: String,
+    pub case: &'a str,
     /// The rule.
-    pub rule: String,
+    pub rule: &'a str,
     /// The action.
-    pub action: String,
+    pub action: &'a str,
     /// The capability banned (`*` for all).
-    pub capability: String,
+    pub capability: &'a str,
     /// Who it binds.
-    pub holder: Holder,
+    pub holder: &'a Holder,
     /// Since.
     pub since: Time,
     /// Until (`None`: permanent, or until rectified).
@@ -433,9 +434,9 @@ pub struct Reason {
 
 /// The answer of `can`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Verdict {
+pub struct Verdict<'a> {
     /// Allowed.
     pub allowed: bool,
     /// Why not (every binding sanction).
-    pub reasons: Vec<Reason>,
+    pub reasons: Vec<Reason<'a>>,
 }

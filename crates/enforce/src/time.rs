@@ -117,7 +117,11 @@ pub fn add(t: Time, n: u32, unit: TimeUnit) -> Time {
             day * DAY + rem
         }
         TimeUnit::Months | TimeUnit::Years => {
-            let months = if unit == TimeUnit::Years { n64 * 12 } else { n64 };
+            let months = if unit == TimeUnit::Years {
+                n64 * 12
+            } else {
+                n64
+            };
             let days = t.div_euclid(DAY);
             let rem = t.rem_euclid(DAY);
             let (y, m, d) = civil_from_days(days);
@@ -158,9 +162,19 @@ mod tests {
         assert!(parse("2026-13-01").is_err());
         assert!(parse("yesterday").is_err());
         assert_eq!(format(add(t, 3, TimeUnit::Days)), "2026-11-24T08:30:00Z");
-        assert_eq!(format(add(parse("2026-01-31T00:00:00Z").unwrap(), 1, TimeUnit::Months)), "2026-02-28T00:00:00Z");
+        assert_eq!(
+            format(add(
+                parse("2026-01-31T00:00:00Z").unwrap(),
+                1,
+                TimeUnit::Months
+            )),
+            "2026-02-28T00:00:00Z"
+        );
         assert_eq!(format(add(t, 6, TimeUnit::Months)), "2027-05-21T08:30:00Z");
         // 2026-11-21 is a Saturday: 5 working days later is Friday the 27th.
-        assert_eq!(format(add(t, 5, TimeUnit::WorkingDays)), "2026-11-27T08:30:00Z");
+        assert_eq!(
+            format(add(t, 5, TimeUnit::WorkingDays)),
+            "2026-11-27T08:30:00Z"
+        );
     }
 }

@@ -30,7 +30,10 @@ fn rules() -> Vec<(&'static str, Choice)> {
         ("miniprogram/5.7", b("4")),
         ("miniprogram/5.13", Choice::default()),
         ("miniprogram/5.24", b("account")),
-        ("meeting-market/3.1.no-unauthorised-plugins", Choice::default()),
+        (
+            "meeting-market/3.1.no-unauthorised-plugins",
+            Choice::default(),
+        ),
         ("wecom-isv/4.4", Choice::default()),
     ]
 }
@@ -60,18 +63,36 @@ fn op() -> impl Strategy<Value = Op> {
 fn run(ops: &[Op]) -> (Enforcer<'static>, Vec<Event>) {
     let mut e = Enforcer::new(rb(), Config::embedded().unwrap()).unwrap();
     let mut log = Vec::new();
-    let mut push = |e: &mut Enforcer<'static>, ev: Event, log: &mut Vec<Event>| {
+    let push = |e: &mut Enforcer<'static>, ev: Event, log: &mut Vec<Event>| {
         if e.execute(&ev).is_ok() {
             log.push(ev);
         }
     };
     let t = day(0);
-    push(&mut e, Event::Subject { id: "s".into(), name: String::new(), at: t }, &mut log);
-    let kinds = [("mp", "miniprogram"), ("app", "meeting"), ("isv", "wecom-isv")];
+    push(
+        &mut e,
+        Event::Subject {
+            id: "s".into(),
+            name: String::new(),
+            at: t,
+        },
+        &mut log,
+    );
+    let kinds = [
+        ("mp", "miniprogram"),
+        ("app", "meeting"),
+        ("isv", "wecom-isv"),
+    ];
     for (id, platform) in kinds {
         push(
             &mut e,
-            Event::Target { id: id.into(), kind: TargetKind::App, subject: "s".into(), platform: platform.into(), at: t },
+            Event::Target {
+                id: id.into(),
+                kind: TargetKind::App,
+                subject: "s".into(),
+                platform: platform.into(),
+                at: t,
+            },
             &mut log,
         );
     }
@@ -85,30 +106,81 @@ fn run(ops: &[Op]) -> (Enforcer<'static>, Vec<Event>) {
                 let case = format!("c{i}");
                 push(
                     &mut e,
-                    Event::Violation { case: case.clone(), rule: r.into(), target: kinds[*target].0.into(), origin: Origin::Operator, evidence: String::new(), at },
+                    Event::Violation {
+                        case: case.clone(),
+                        rule: r.into(),
+                        target: kinds[*target].0.into(),
+                        origin: Origin::Operator,
+                        evidence: String::new(),
+                        at,
+                    },
                     &mut log,
                 );
-                push(&mut e, Event::Decision { case: case.clone(), choice, reason: "r".into(), by: String::new(), at }, &mut log);
+                push(
+                    &mut e,
+                    Event::Decision {
+                        case: case.clone(),
+                        choice,
+                        reason: "r".into(),
+                        by: String::new(),
+                        at,
+                    },
+                    &mut log,
+                );
                 last_case = Some(case);
             }
             Op::Rectify => {
                 if let Some(c) = &last_case {
-                    push(&mut e, Event::Rectified { case: c.clone(), report: String::new(), at }, &mut log);
+                    push(
+                        &mut e,
+                        Event::Rectified {
+                            case: c.clone(),
+                            report: String::new(),
+                            at,
+                        },
+                        &mut log,
+                    );
                 }
             }
             Op::Accept(a) => {
                 if let Some(c) = &last_case {
-                    push(&mut e, Event::RectificationReviewed { case: c.clone(), accepted: *a, reason: String::new(), at }, &mut log);
+                    push(
+                        &mut e,
+                        Event::RectificationReviewed {
+                            case: c.clone(),
+                            accepted: *a,
+                            reason: String::new(),
+                            at,
+                        },
+                        &mut log,
+                    );
                 }
             }
             Op::Appeal => {
                 if let Some(c) = &last_case {
-                    push(&mut e, Event::Appealed { case: c.clone(), reason: String::new(), at }, &mut log);
+                    push(
+                        &mut e,
+                        Event::Appealed {
+                            case: c.clone(),
+                            reason: String::new(),
+                            at,
+                        },
+                        &mut log,
+                    );
                 }
             }
             Op::Resolve(o) => {
                 if let Some(c) = &last_case {
-                    push(&mut e, Event::AppealResolved { case: c.clone(), overturned: *o, reason: String::new(), at }, &mut log);
+                    push(
+                        &mut e,
+                        Event::AppealResolved {
+                            case: c.clone(),
+                            overturned: *o,
+                            reason: String::new(),
+                            at,
+                        },
+                        &mut log,
+                    );
                 }
             }
             Op::Tick(d) => {
@@ -121,7 +193,10 @@ fn run(ops: &[Op]) -> (Enforcer<'static>, Vec<Event>) {
 }
 
 fn capabilities(e: &Enforcer<'_>, at: Time) -> Vec<Vec<String>> {
-    ["mp", "app", "isv"].iter().map(|t| e.denied(t, at).unwrap()).collect()
+    ["mp", "app", "isv"]
+        .iter()
+        .map(|t| e.denied(t, at).unwrap())
+        .collect()
 }
 
 proptest! {
