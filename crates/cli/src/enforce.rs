@@ -286,7 +286,7 @@ pub fn run(a: EnforceArgs, rb: &Rulebook) -> Result<u8> {
             let cases = e.cases_of(target);
             let deadlines: Vec<Value> = e
                 .pending_deadlines()
-                .filter(|d| cases.iter().any(|c| c.id == d.case))
+                .filter(|d| cases.iter().any(|c| *c.id == *d.case))
                 .map(|d| json!({ "case": d.case, "rule": d.rule, "due": time::format(d.due) }))
                 .collect();
             let subject = cases.first().map(|_| ()).and(None::<String>);
@@ -329,7 +329,7 @@ pub fn run(a: EnforceArgs, rb: &Rulebook) -> Result<u8> {
             for c in e.cases_of(target) {
                 rows.push((c.opened, json!({ "at": time::format(c.opened), "kind": "violation", "case": c.id, "rule": c.rule })));
             }
-            for n in e.notices().iter().filter(|n| &n.target == target) {
+            for n in e.notices().iter().filter(|n| *n.target == **target) {
                 rows.push((n.at, json!({ "at": time::format(n.at), "kind": n.kind, "case": n.case, "rule": n.rule, "text": n.text })));
             }
             rows.sort_by_key(|r| r.0);

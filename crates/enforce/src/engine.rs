@@ -1010,8 +1010,8 @@ impl<'r> Enforcer<'r> {
                 let id = self.state.deadlines.len();
                 self.state.deadlines.push(Deadline {
                     id,
-                    case: c.id.to_string(),
-                    rule: rule.to_string(),
+                    case: c.id.clone(),
+                    rule: Arc::from(rule),
                     due,
                     on_lapse: step.on_lapse.clone(),
                     lapsed: false,
@@ -1316,7 +1316,7 @@ impl<'r> Enforcer<'r> {
             let status = self
                 .state
                 .cases
-                .get(&self.state.deadlines[d].case)
+                .get(&*self.state.deadlines[d].case)
                 .map(|c| c.status);
             // A report filed in time suspends the deadline until it is
             // reviewed: it stays pending, and a rejection lapses it.
@@ -1357,15 +1357,21 @@ impl<'r> Enforcer<'r> {
     /// Applies a deadline's steps from `when`, unless it no longer can lapse.
     fn lapse(&mut self, d: usize, when: Time) {
         let (case_id, rule, steps, done) = {
-            let dl = &self.state.deadlines[d];
+            let dl = &mut self.state.deadlines[d];
+            // A deadline lapses once: its steps are taken, not copied.
+            let steps = if dl.cancelled || dl.lapsed {
+                Vec::new()
+            } else {
+                std::mem::take(&mut dl.on_lapse)
+            };
             (
                 dl.case.clone(),
                 dl.rule.clone(),
-                dl.on_lapse.clone(),
+                steps,
                 dl.cancelled || dl.lapsed,
             )
         };
-        let Some(c) = self.state.cases.get(&case_id) else {
+        let Some(c) = self.state.cases.get(&*case_id) else {
             return;
         };
         if done || matches!(c.status, CaseStatus::Restored | CaseStatus::Overturned) {
@@ -1396,7 +1402,7 @@ impl<'r> Enforcer<'r> {
         );
     }
 
-    fn notify(&mut self, case: &str, kind: &str, text: &str, en: &str, at: Time) {
+    fn notify(&mut self, case: &str, kind: &'static str, text: &str, en: &str, at: Time) {
         let Some(c) = self.state.cases.get(case) else {
             return;
         };
@@ -1414,7 +1420,7 @@ impl<'r> Enforcer<'r> {
         &mut self,
         target: &str,
         case: &str,
-        kind: &str,
+        kind: &'static str,
         text: &str,
         en: &str,
         at: Time,
@@ -1427,22 +1433,25 @@ impl<'r> Enforcer<'r> {
         &mut self,
         target: &str,
         case: &str,
-        kind: &str,
+        kind: &'static str,
         rule: &str,
         text: &str,
         en: &str,
         at: Time,
     ) {
-        let subject = self.subject_of(target).unwrap_or(target).to_string();
+        let subject: Arc<str> = match self.state.targets.get(target) {
+            Some(t) => t.subject.clone(),
+            None => Arc::from(target),
+        };
         let id = self.state.notices.len();
         self.state.notices.push(Notice {
             id,
             at,
-            target: target.to_string(),
+            target: Arc::from(target),
             subject,
-            case: case.to_string(),
-            kind: kind.to_string(),
-            rule: rule.to_string(),
+            case: Arc::from(case),
+            kind,
+            rule: Arc::from(rule),
             text: text.to_string(),
             text_en: en.to_string(),
         });

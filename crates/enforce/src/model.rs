@@ -312,9 +312,9 @@ pub struct Deadline {
     /// Index in the state.
     pub id: usize,
     /// The case.
-    pub case: String,
+    pub case: Arc<str>,
     /// The rule.
-    pub rule: String,
+    pub rule: Arc<str>,
     /// When it lapses.
     pub due: Time,
     /// What applies then (as JSON of rulebook steps).
@@ -393,15 +393,15 @@ pub struct Notice {
     /// When.
     pub at: Time,
     /// Recipient target.
-    pub target: String,
+    pub target: Arc<str>,
     /// Recipient subject.
-    pub subject: String,
+    pub subject: Arc<str>,
     /// The case.
-    pub case: String,
+    pub case: Arc<str>,
     /// What happened (`decision`, `deadline-lapsed`, `restored`, …).
-    pub kind: String,
+    pub kind: &'static str,
     /// The rule (its clause: [`crate::Enforcer::quote`]).
-    pub rule: String,
+    pub rule: Arc<str>,
     /// The message, in Chinese.
     pub text: String,
     /// The message, in English.

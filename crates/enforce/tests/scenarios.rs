@@ -142,7 +142,7 @@ fn miniprogram_5_7_high_risk_category_gets_3_days_then_delisting() {
         .e
         .notices()
         .iter()
-        .any(|n| n.kind == "deadline-lapsed" && n.case == c));
+        .any(|n| n.kind == "deadline-lapsed" && *n.case == *c));
 }
 
 #[test]
