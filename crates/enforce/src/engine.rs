@@ -96,7 +96,10 @@ fn unknown(what: &'static str, what_en: &'static str, id: &str) -> EnforceError 
 struct TargetRec {
     kind: TargetKind,
     subject: Arc<str>,
+    subject_idx: u32,
     platform: Arc<str>,
+    /// The target's own sanctions, as the `can` index keeps them.
+    slots: Vec<Slot>,
 }
 
 /// The projection of the log.
@@ -110,10 +113,12 @@ pub struct State {
     cases_by_subject: HashMap<String, Vec<String>>,
     members: HashMap<String, Vec<String>>,
     sanctions: Vec<Sanction>,
-    by_target: HashMap<Arc<str>, Vec<Slot>>,
-    by_subject: HashMap<Arc<str>, Vec<Slot>>,
+    subject_index: HashMap<String, u32>,
+    subject_slots: Vec<Vec<Slot>>,
     by_group: HashMap<Arc<str>, Vec<Slot>>,
     caps: HashMap<String, u16>,
+    /// Notice texts of lapses, by deadline rule: the same for every lapse.
+    lapse_texts: HashMap<String, (Arc<str>, Arc<str>)>,
     cap_names: HashMap<Arc<str>, Arc<str>>,
     deadlines: Vec<Deadline>,
     pending: BTreeSet<(Time, usize)>,
@@ -426,6 +431,7 @@ impl<'r> Enforcer<'r> {
                 }
                 let blocking: Vec<&Sanction> = self
                     .binding(target, capability, *at)
+                    .unwrap_or_default()
                     .into_iter()
                     .map(|i| &self.state.sanctions[i])
                     .filter(|s| !s.needs_application || !self.restorable(s))
@@ -473,6 +479,9 @@ impl<'r> Enforcer<'r> {
             Event::Subject { id, name, .. } => {
                 self.state.subjects.insert(id.clone(), name.clone());
                 self.state.members.insert(id.clone(), vec![id.clone()]);
+                let idx = self.state.subject_slots.len() as u32;
+                self.state.subject_index.insert(id.clone(), idx);
+                self.state.subject_slots.push(Vec::new());
             }
             Event::Affiliated { a, b, .. } => {
                 let (ra, rb_) = (self.find(a), self.find(b));
@@ -506,7 +515,14 @@ impl<'r> Enforcer<'r> {
                     TargetRec {
                         kind: *kind,
                         subject: Arc::from(subject.as_str()),
+                        subject_idx: self
+                            .state
+                            .subject_index
+                            .get(subject)
+                            .copied()
+                            .unwrap_or(u32::MAX),
                         platform: Arc::from(platform.as_str()),
+                        slots: Vec::new(),
                     },
                 );
             }
@@ -592,7 +608,7 @@ impl<'r> Enforcer<'r> {
             Event::Reinstated {
                 target, capability, ..
             } => {
-                let ids = self.binding(target, capability, at);
+                let ids = self.binding(target, capability, at).unwrap_or_default();
                 for i in ids {
                     let s = &self.state.sanctions[i];
                     if s.needs_application && self.restorable(s) {
@@ -920,7 +936,8 @@ impl<'r> Enforcer<'r> {
             target: Arc::from(c.target.as_str()),
         };
         for p in &plan.steps {
-            described.extend(self.apply_step(&cref, &p.step, &p.rule, at, choice, shadow, false));
+            let rule: Arc<str> = Arc::from(p.rule.as_str());
+            described.extend(self.apply_step(&cref, &p.step, &rule, at, choice, shadow, false));
         }
         if let Some(cm) = self.state.cases.get_mut(case) {
             cm.steps = described.clone();
@@ -950,15 +967,7 @@ impl<'r> Enforcer<'r> {
             plan.offence,
             described.join("; ")
         );
-        self.push_notice(
-            &c.target,
-            case,
-            "decision",
-            &quote_rule,
-            &text,
-            &text_en,
-            at,
-        );
+        self.push_notice(&c.target, case, "decision", &quote_rule, text, text_en, at);
     }
 
     fn holder_for(&self, target: &Arc<str>, scope: Option<Scope>) -> Holder {
@@ -980,12 +989,13 @@ impl<'r> Enforcer<'r> {
         &mut self,
         c: &CaseRef,
         step: &Step,
-        rule: &str,
+        rule: &Arc<str>,
         start: Time,
         choice: &Choice,
         shadow: bool,
         from_lapse: bool,
     ) -> Vec<String> {
+        let describe = !from_lapse || !self.state.lapse_texts.contains_key(&**rule);
         let start = match &step.after {
             Some(a) => time::end_of(start, a, None).unwrap_or(start),
             None => start,
@@ -1011,7 +1021,8 @@ impl<'r> Enforcer<'r> {
                 self.state.deadlines.push(Deadline {
                     id,
                     case: c.id.clone(),
-                    rule: Arc::from(rule),
+                    rule: rule.clone(),
+                    target: c.target.clone(),
                     due,
                     on_lapse: step.on_lapse.clone(),
                     lapsed: false,
@@ -1065,8 +1076,8 @@ impl<'r> Enforcer<'r> {
                     min_end = end;
                     end = None;
                 }
-                let rule_arc: Arc<str> = Arc::from(rule);
-                let action_arc: Arc<str> = Arc::from(action.as_str());
+                let rule_arc: Arc<str> = rule.clone();
+                let action_arc: Arc<str> = self.cap_name(&action);
                 for cap in &caps {
                     let id = self.state.sanctions.len();
                     let cap_arc = self.cap_name(cap);
@@ -1095,7 +1106,11 @@ impl<'r> Enforcer<'r> {
                         cm.sanctions.push(id);
                     }
                 }
-                vec![self.describe(step, &platform, choice)]
+                if describe {
+                    vec![self.describe(step, &platform, choice)]
+                } else {
+                    Vec::new()
+                }
             }
         }
     }
@@ -1347,8 +1362,8 @@ impl<'r> Enforcer<'r> {
                 &s.case,
                 "expired",
                 &s.rule,
-                &format!("「{}」限制期满", s.capability),
-                &format!("{} restriction ended", s.capability),
+                format!("「{}」限制期满", s.capability),
+                format!("{} restriction ended", s.capability),
                 t,
             );
         }
@@ -1378,26 +1393,35 @@ impl<'r> Enforcer<'r> {
             return;
         }
         let c = CaseRef {
-            id: Arc::from(c.id.as_str()),
-            target: Arc::from(c.target.as_str()),
+            id: case_id.clone(),
+            target: self.state.deadlines[d].target.clone(),
         };
         self.state.deadlines[d].lapsed = true;
         let mut described = Vec::new();
         for s in &steps {
             described.extend(self.apply_step(&c, s, &rule, when, &Choice::default(), false, true));
         }
-        let text = format!("整改期限已过，未见整改：{}", described.join("；"));
-        let en = format!(
-            "the rectification deadline lapsed: {}",
-            described.join("; ")
-        );
-        self.push_notice(
-            &c.target,
-            &case_id,
+        let (text, en) = match self.state.lapse_texts.get(&*rule) {
+            Some(t) => t.clone(),
+            None => {
+                let t: (Arc<str>, Arc<str>) = (
+                    Arc::from(format!("整改期限已过，未见整改：{}", described.join("；"))),
+                    Arc::from(format!(
+                        "the rectification deadline lapsed: {}",
+                        described.join("; ")
+                    )),
+                );
+                self.state.lapse_texts.insert(rule.to_string(), t.clone());
+                t
+            }
+        };
+        self.push_arc(
+            c.target.clone(),
+            case_id,
             "deadline-lapsed",
-            &rule,
-            &text,
-            &en,
+            rule,
+            text,
+            en,
             when,
         );
     }
@@ -1428,6 +1452,36 @@ impl<'r> Enforcer<'r> {
         self.push_notice(target, case, kind, "", text, en, at);
     }
 
+    /// Writes a notice whose strings are already shared.
+    #[allow(clippy::too_many_arguments)]
+    fn push_arc(
+        &mut self,
+        target: Arc<str>,
+        case: Arc<str>,
+        kind: &'static str,
+        rule: Arc<str>,
+        text: Arc<str>,
+        text_en: Arc<str>,
+        at: Time,
+    ) {
+        let subject: Arc<str> = match self.state.targets.get(&*target) {
+            Some(t) => t.subject.clone(),
+            None => target.clone(),
+        };
+        let id = self.state.notices.len();
+        self.state.notices.push(Notice {
+            id,
+            at,
+            target,
+            subject,
+            case,
+            kind,
+            rule,
+            text,
+            text_en,
+        });
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn push_notice(
         &mut self,
@@ -1435,8 +1489,8 @@ impl<'r> Enforcer<'r> {
         case: &str,
         kind: &'static str,
         rule: &str,
-        text: &str,
-        en: &str,
+        text: impl Into<Arc<str>>,
+        en: impl Into<Arc<str>>,
         at: Time,
     ) {
         let subject: Arc<str> = match self.state.targets.get(target) {
@@ -1452,8 +1506,8 @@ impl<'r> Enforcer<'r> {
             case: Arc::from(case),
             kind,
             rule: Arc::from(rule),
-            text: text.to_string(),
-            text_en: en.to_string(),
+            text: text.into(),
+            text_en: en.into(),
         });
     }
 
@@ -1461,13 +1515,17 @@ impl<'r> Enforcer<'r> {
         if cap == "*" {
             return ALL_CAPS;
         }
+        if let Some(id) = self.state.caps.get(cap) {
+            return *id;
+        }
         let next = self.state.caps.len() as u16 + 1;
-        *self.state.caps.entry(cap.to_string()).or_insert(next)
+        self.state.caps.insert(cap.to_string(), next);
+        next
     }
 
     fn slot_of(&mut self, id: usize) -> Slot {
-        let cap = self.state.sanctions[id].capability.clone();
-        let cap = self.cap_id(&cap);
+        let name = self.state.sanctions[id].capability.clone();
+        let cap = self.cap_id(&name);
         let s = &self.state.sanctions[id];
         let until = match (s.end, s.revoked_at) {
             (Some(e), Some(r)) => e.min(r),
@@ -1493,11 +1551,14 @@ impl<'r> Enforcer<'r> {
         n
     }
 
-    fn holder_map(&mut self, holder: &Holder) -> (&mut HashMap<Arc<str>, Vec<Slot>>, Arc<str>) {
+    fn slots_mut(&mut self, holder: &Holder) -> Option<&mut Vec<Slot>> {
         match holder {
-            Holder::Target(t) => (&mut self.state.by_target, t.clone()),
-            Holder::Subject(s) => (&mut self.state.by_subject, s.clone()),
-            Holder::Group(s) => (&mut self.state.by_group, s.clone()),
+            Holder::Target(t) => self.state.targets.get_mut(&**t).map(|r| &mut r.slots),
+            Holder::Subject(s) => {
+                let idx = *self.state.subject_index.get(&**s)? as usize;
+                self.state.subject_slots.get_mut(idx)
+            }
+            Holder::Group(s) => Some(self.state.by_group.entry(s.clone()).or_default()),
         }
     }
 
@@ -1506,8 +1567,9 @@ impl<'r> Enforcer<'r> {
             return;
         }
         let slot = self.slot_of(id);
-        let (map, key) = self.holder_map(holder);
-        map.entry(key).or_default().push(slot);
+        if let Some(v) = self.slots_mut(holder) {
+            v.push(slot);
+        }
     }
 
     /// Refreshes the index after a sanction's end or revocation changed.
@@ -1517,16 +1579,17 @@ impl<'r> Enforcer<'r> {
         }
         let slot = self.slot_of(id);
         let holder = self.state.sanctions[id].holder.clone();
-        let (map, key) = self.holder_map(&holder);
-        if let Some(v) = map.get_mut(&key) {
+        if let Some(v) = self.slots_mut(&holder) {
             if let Some(x) = v.iter_mut().find(|x| x.id == slot.id) {
                 *x = slot;
             }
         }
     }
 
-    /// Indices of the sanctions binding `target` for `capability` at `at`.
-    fn binding(&self, target: &str, capability: &str, at: Time) -> Vec<usize> {
+    /// Indices of the sanctions binding `target` for `capability` at `at`;
+    /// `None` for an unknown target.
+    fn binding(&self, target: &str, capability: &str, at: Time) -> Option<Vec<usize>> {
+        let t = self.state.targets.get(target)?;
         let cap = self.state.caps.get(capability).copied().unwrap_or(u16::MAX);
         let mut out = Vec::new();
         let mut check = |slots: Option<&Vec<Slot>>| {
@@ -1536,17 +1599,15 @@ impl<'r> Enforcer<'r> {
                 }
             }
         };
-        check(self.state.by_target.get(target));
-        if let Some(subject) = self.subject_of(target) {
-            check(self.state.by_subject.get(subject));
-            if !self.state.by_group.is_empty() {
-                let root = self.find(subject);
-                for m in self.state.members.get(&root).into_iter().flatten() {
-                    check(self.state.by_group.get(m.as_str()));
-                }
+        check(Some(&t.slots));
+        check(self.state.subject_slots.get(t.subject_idx as usize));
+        if !self.state.by_group.is_empty() {
+            let root = self.find(&t.subject);
+            for m in self.state.members.get(&root).into_iter().flatten() {
+                check(self.state.by_group.get(m.as_str()));
             }
         }
-        out
+        Some(out)
     }
 
     /// Whether `target` may use `capability` at `at`, with every reason it may not.
@@ -1556,11 +1617,9 @@ impl<'r> Enforcer<'r> {
         capability: &str,
         at: Time,
     ) -> Result<Verdict<'_>, EnforceError> {
-        if !self.state.targets.contains_key(target) {
-            return Err(unknown("对象", "target", target));
-        }
         let reasons: Vec<Reason> = self
             .binding(target, capability, at)
+            .ok_or_else(|| unknown("对象", "target", target))?
             .into_iter()
             .map(|i| {
                 let s = &self.state.sanctions[i];

@@ -315,6 +315,8 @@ pub struct Deadline {
     pub case: Arc<str>,
     /// The rule.
     pub rule: Arc<str>,
+    /// The case's target.
+    pub target: Arc<str>,
     /// When it lapses.
     pub due: Time,
     /// What applies then (as JSON of rulebook steps).
@@ -403,9 +405,9 @@ pub struct Notice {
     /// The rule (its clause: [`crate::Enforcer::quote`]).
     pub rule: Arc<str>,
     /// The message, in Chinese.
-    pub text: String,
+    pub text: Arc<str>,
     /// The message, in English.
-    pub text_en: String,
+    pub text_en: Arc<str>,
 }
 
 /// One reason a capability is denied (borrowed from the state: answering
