@@ -39,6 +39,12 @@ struct F<'r> {
 }
 
 impl Ctx<'_> {
+    /// Records a finding of `rule` on `field`.
+    fn report(&mut self, rule: &str, field: String, severity: Severity, m: Msg) {
+        let at = F { rule, field };
+        self.push(&at, severity, m);
+    }
+
     fn push(&mut self, at: &F<'_>, severity: Severity, m: Msg) {
         self.findings.push(Finding {
             rule: at.rule.to_string(),
@@ -243,12 +249,9 @@ pub(crate) fn run(ctx: &mut Ctx<'_>) {
         return;
     };
     if listing.platform != Platform::Meeting && listing.level.is_some() {
-        let at = F {
-            rule: ctx.profiles.mark_rule(listing.platform),
-            field: "level".into(),
-        };
-        ctx.push(
-            &at,
+        ctx.report(
+            ctx.profiles.mark_rule(listing.platform),
+            "level".into(),
             Severity::Info,
             Msg {
                 zh: "只有腾讯会议应用市场区分上线、搜索、展示级别，已忽略 level".into(),
@@ -327,12 +330,9 @@ fn required(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
     if t.value.map(|v| v.get()) != Some(1.0) || ctx.present(field) {
         return;
     }
-    let at = F {
-        rule: &rule.id,
-        field: field.to_string(),
-    };
-    ctx.push(
-        &at,
+    ctx.report(
+        &rule.id,
+        field.to_string(),
         Severity::Error,
         Msg {
             zh: format!("缺少必填项「{}」", rule.title),
@@ -360,12 +360,9 @@ fn lengths(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
             continue;
         }
         let advice = t.name.starts_with("recommended");
-        let at = F {
-            rule: &rule.id,
-            field: field.to_string(),
-        };
-        ctx.push(
-            &at,
+        ctx.report(
+            &rule.id,
+            field.to_string(),
             if advice {
                 Severity::Info
             } else {
@@ -502,12 +499,9 @@ fn generic_name(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
         }
         let rest = name.chars().count() - nw.chars().count();
         if rest <= 2 {
-            let at = F {
-                rule: &rule.id,
-                field: field.to_string(),
-            };
-            ctx.push(
-                &at,
+            ctx.report(
+                &rule.id,
+                field.to_string(),
                 Severity::Error,
                 Msg {
                     zh: format!("以泛化词「{w}」命名，缺乏识别性"),
@@ -692,12 +686,9 @@ fn image_format(ctx: &mut Ctx<'_>, rule: &Rule, field: &str, superseded_only: bo
     for (variant, n) in counts {
         if let Some(t) = rule.threshold("images", Some(variant)) {
             if !admits(t, n as f64) {
-                let at = F {
-                    rule: &rule.id,
-                    field: format!("previews.{variant}"),
-                };
-                ctx.push(
-                    &at,
+                ctx.report(
+                    &rule.id,
+                    format!("previews.{variant}"),
                     Severity::Error,
                     Msg {
                         zh: format!("{variant} 预览图 {n} 张，要求{}", bounds(t)),
@@ -713,12 +704,9 @@ fn image_format(ctx: &mut Ctx<'_>, rule: &Rule, field: &str, superseded_only: bo
     if let Some(t) = rule.threshold("variants-provided", None) {
         let provided = counts.iter().filter(|(_, n)| *n > 0).count();
         if !admits(t, provided as f64) {
-            let at = F {
-                rule: &rule.id,
-                field: "previews".into(),
-            };
-            ctx.push(
-                &at,
+            ctx.report(
+                &rule.id,
+                "previews".into(),
                 Severity::Error,
                 Msg {
                     zh: "至少需要提供一端（桌面端或移动端）的预览图".into(),
@@ -767,12 +755,9 @@ fn qr_codes(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
             qr: Some(content), ..
         }) = ctx.image(&path)
         {
-            let at = F {
-                rule: &rule.id,
-                field: fname,
-            };
-            ctx.push(
-                &at,
+            ctx.report(
+                &rule.id,
+                fname,
                 Severity::Error,
                 Msg {
                     zh: "图片是二维码".into(),
@@ -853,12 +838,9 @@ fn catalog(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
         ctx.profiles.catalog.threshold,
     );
     for s in similar.into_iter().take(3) {
-        let at = F {
-            rule: &rule.id,
-            field: field.to_string(),
-        };
-        ctx.push(
-            &at,
+        ctx.report(
+            &rule.id,
+            field.to_string(),
             Severity::Warning,
             Msg {
                 zh: format!("与已有的「{}」高度相似（{:.0}%）", s.name, s.score * 100.0),
@@ -881,12 +863,9 @@ fn stuffing(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
     };
     if let Some(reason) = names::stuffing(&text, &ctx.sub.listing.keywords, ctx.guard.normalizer())
     {
-        let at = F {
-            rule: &rule.id,
-            field: field.to_string(),
-        };
-        ctx.push(
-            &at,
+        ctx.report(
+            &rule.id,
+            field.to_string(),
             Severity::Warning,
             Msg {
                 zh: format!("疑似堆砌搜索热词：{reason}"),
@@ -929,12 +908,9 @@ fn relevance(ctx: &mut Ctx<'_>, rule: &Rule) {
     if topic.is_empty() || !intro_chars.is_disjoint(&topic) {
         return;
     }
-    let at = F {
-        rule: &rule.id,
-        field: "intro".into(),
-    };
-    ctx.push(
-        &at,
+    ctx.report(
+        &rule.id,
+        "intro".into(),
         Severity::Warning,
         Msg {
             zh: "简介与名称、类目、描述没有任何共同的词，看不出关联".into(),
@@ -1047,12 +1023,9 @@ fn formats(ctx: &mut Ctx<'_>, rule: &Rule, field: &str) {
         return;
     };
     if !ok {
-        let at = F {
-            rule: &rule.id,
-            field: field.to_string(),
-        };
-        ctx.push(
-            &at,
+        ctx.report(
+            &rule.id,
+            field.to_string(),
             Severity::Error,
             Msg {
                 zh: format!("「{text}」{zh}"),
@@ -1253,12 +1226,9 @@ fn privacy_policy(ctx: &mut Ctx<'_>) {
         if r.found || r.manual {
             continue;
         }
-        let at = F {
-            rule: &r.rule,
-            field: "privacy_policy".into(),
-        };
-        ctx.push(
-            &at,
+        ctx.report(
+            &r.rule,
+            "privacy_policy".into(),
             Severity::Error,
             Msg {
                 zh: format!("隐私政策未见「{}」", r.name),
@@ -1276,12 +1246,9 @@ fn vague_links(ctx: &mut Ctx<'_>, rule: &Rule) {
         return;
     };
     for (a, b, name) in privacy::vague_links(&text, ctx.privacy) {
-        let at = F {
-            rule: &rule.id,
-            field: "privacy_policy".into(),
-        };
-        ctx.push(
-            &at,
+        ctx.report(
+            &rule.id,
+            "privacy_policy".into(),
             Severity::Error,
             Msg {
                 zh: format!("超链接名称「{name}」不能说明内容"),
@@ -1321,12 +1288,9 @@ fn online(ctx: &mut Ctx<'_>, field_rules: Option<&str>) {
             UrlCheck::Status(s) => format!("HTTP {s}"),
             UrlCheck::Failed(e) => e,
         };
-        let at = F {
-            rule: &rule,
-            field: field.to_string(),
-        };
-        ctx.push(
-            &at,
+        ctx.report(
+            &rule,
+            field.to_string(),
             Severity::Error,
             Msg {
                 zh: format!("地址无法正常打开：{problem}"),
