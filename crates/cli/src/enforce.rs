@@ -517,8 +517,9 @@ pub fn run(a: EnforceArgs, rb: &Rulebook) -> Result<u8> {
         .map_err(|e| anyhow!("{e}"))?;
     e.apply(&event);
     let seq = stored.first().map_or(0, |s| s.0);
-    let new_notices: Vec<Value> = e.notices()[notices_before..]
-        .iter()
+    let new_notices: Vec<Value> = e
+        .notices()
+        .iter_from(notices_before)
         .map(|n| json!({ "id": n.id, "kind": n.kind, "target": n.target, "case": n.case, "rule": n.rule, "text": n.text, "text_en": n.text_en }))
         .collect();
     let case = match &event {

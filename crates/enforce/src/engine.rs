@@ -14,6 +14,7 @@ use bylaw_rulebook::{Action, Ladder, Penalty, Resolved, Rule, Rulebook, Scope, S
 
 use crate::config::Config;
 use crate::model::*;
+use crate::seg::Seg;
 use crate::time::{self, Time};
 
 /// Why a command cannot be applied. The state is unchanged.
@@ -92,60 +93,176 @@ fn unknown(what: &'static str, what_en: &'static str, id: &str) -> EnforceError 
     }
 }
 
+/// An id as a hash key: ids up to 24 bytes are stored inline, so a lookup
+/// compares keys without following a pointer.
+type Key = compact_str::CompactString;
+
+/// A shared list of shared names.
+type Names = Arc<[Arc<str>]>;
+
+/// "No index" for the `u32` indexes of cases and targets.
+const NONE: u32 = u32::MAX;
+
 #[derive(Debug, Clone)]
 struct TargetRec {
+    id: Arc<str>,
     kind: TargetKind,
     subject: Arc<str>,
     subject_idx: u32,
     platform: Arc<str>,
     /// The target's own sanctions, as the `can` index keeps them.
-    slots: Vec<Slot>,
+    slots: Slots,
+    /// Its cases, oldest first (indexes into `State::cases`).
+    cases: Vec<u32>,
 }
 
-/// The projection of the log.
+/// The projection of the log. Targets and cases live in vectors and refer
+/// to each other by `u32` index; ids are looked up once, at the boundary.
 #[derive(Debug, Clone, Default)]
 pub struct State {
     subjects: HashMap<String, String>,
     parent: HashMap<String, String>,
-    targets: HashMap<String, TargetRec>,
-    cases: HashMap<String, Case>,
-    cases_by_target: HashMap<String, Vec<String>>,
-    cases_by_subject: HashMap<String, Vec<String>>,
+    target_ix: HashMap<Key, u32>,
+    targets: Seg<TargetRec>,
+    case_ix: HashMap<Key, u32>,
+    cases: Seg<Case>,
+    /// Cases by subject index (the subjects' `subject_index`).
+    subject_cases: Vec<Vec<u32>>,
     members: HashMap<String, Vec<String>>,
-    sanctions: Vec<Sanction>,
+    sanctions: Seg<Rec>,
+    /// Rule ids named by sanctions, by index.
+    names: Vec<Arc<str>>,
+    name_ix: HashMap<Arc<str>, u32>,
+    /// Capability names by interned id (`0` is `*`).
+    cap_list: Vec<Arc<str>>,
+    /// Action names by interned id.
+    action_list: Vec<Arc<str>>,
+    action_ix: HashMap<Action, u8>,
+    /// Subject ids by subject index.
+    subject_names: Vec<Arc<str>>,
+    /// Voluntary withdrawals: their pseudo-case ids.
+    withdrawal_ids: Vec<Arc<str>>,
     subject_index: HashMap<String, u32>,
-    subject_slots: Vec<Vec<Slot>>,
-    by_group: HashMap<Arc<str>, Vec<Slot>>,
-    caps: HashMap<String, u16>,
+    subject_slots: Vec<Slots>,
+    by_group: HashMap<Arc<str>, Slots>,
+    caps: HashMap<String, u8>,
     /// Notice texts of lapses, by deadline rule: the same for every lapse.
     lapse_texts: HashMap<String, (Arc<str>, Arc<str>)>,
+    /// The `on_lapse` steps of deadlines, by rule (shared, not copied).
+    lapse_steps: HashMap<Arc<str>, Vec<Arc<[Step]>>>,
+    /// Notice texts of expiries, by capability.
+    expiry_texts: HashMap<Arc<str>, (Arc<str>, Arc<str>)>,
     cap_names: HashMap<Arc<str>, Arc<str>>,
-    deadlines: Vec<Deadline>,
+    /// Capabilities an action takes on a platform (the configured effects).
+    effects: HashMap<(Arc<str>, Action), Names>,
+    deadlines: Seg<Deadline>,
     pending: BTreeSet<(Time, usize)>,
     expiring: BTreeSet<(Time, usize)>,
-    notices: Vec<Notice>,
-    withdrawals: u64,
+    notices: Seg<Notice>,
     now: Time,
     events: u64,
 }
 
-/// A sanction as the `can` index keeps it: small and stored inline per
-/// holder, so answering touches one or two cache lines.
+/// Sanctions as the `can` index keeps them: up to [`GROUP`] consecutive
+/// sanctions with the same term (one step's capabilities, such as the five
+/// a delisting takes) share one 32-byte slot, stored inline per holder, so
+/// answering touches one or two cache lines and a step adds one slot.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
-    id: u32,
-    cap: u16,
+    /// Sanction id of `caps[0]`; `caps[k]` is sanction `first + k`.
+    first: u32,
+    /// Interned capability ids, [`EMPTY`] after the last.
+    caps: [u8; GROUP],
     start: Time,
     until: Time,
 }
 
+/// A sanction as the state stores it: 48 bytes of indexes and times. The
+/// public [`Sanction`] is built from it when asked for
+/// ([`Enforcer::sanction`]); millions of these are what a large deployment
+/// holds, so every name is an index into a table of shared names.
+#[derive(Debug, Clone, Copy)]
+struct Rec {
+    start: Time,
+    /// [`NEVER`]: no fixed end.
+    end: Time,
+    /// [`NEVER`]: none.
+    min_end: Time,
+    /// [`NEVER`]: not revoked.
+    revoked: Time,
+    /// Case index, or [`WITHDRAWAL`] | index of a withdrawal.
+    case: u32,
+    /// Index into `State::names`.
+    rule: u32,
+    /// Target index ([`HOLD_TARGET`]) or subject index.
+    holder: u32,
+    cap: u8,
+    action: u8,
+    /// [`HOLD_TARGET`], [`HOLD_SUBJECT`] or [`HOLD_GROUP`].
+    kind: u8,
+    flags: u8,
+}
+
+/// "No such time" in a [`Rec`].
+const NEVER: Time = Time::MAX;
+/// Marks a [`Rec::case`] that indexes the withdrawals.
+const WITHDRAWAL: u32 = 1 << 31;
+const HOLD_TARGET: u8 = 0;
+const HOLD_SUBJECT: u8 = 1;
+const HOLD_GROUP: u8 = 2;
+const UNTIL_RECTIFIED: u8 = 1;
+const NEEDS_APPLICATION: u8 = 2;
+const SHADOW: u8 = 4;
+const FROM_LAPSE: u8 = 8;
+
+fn opt(t: Time) -> Option<Time> {
+    (t != NEVER).then_some(t)
+}
+
+impl Rec {
+    fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    /// The end of the term it binds (`NEVER`: open).
+    fn until(&self) -> Time {
+        self.end.min(self.revoked)
+    }
+}
+
+/// A holder's slots: the first two stored inline, in the holder's record.
+type Slots = smallvec::SmallVec<[Slot; 2]>;
+
+/// Sanctions per slot.
+const GROUP: usize = 8;
 /// The interned id of `*` (every capability).
-const ALL_CAPS: u16 = 0;
+const ALL_CAPS: u8 = 0;
+/// An unused place in a slot.
+const EMPTY: u8 = u8::MAX;
+/// A place whose sanction moved to a slot of its own (its term changed).
+const MOVED: u8 = u8::MAX - 1;
+/// Capabilities the index can tell apart (ids `1..MAX_CAPS`).
+const MAX_CAPS: usize = MOVED as usize - 1;
+
+impl Slot {
+    fn single(id: usize, cap: u8, start: Time, until: Time) -> Slot {
+        let mut caps = [EMPTY; GROUP];
+        caps[0] = cap;
+        Slot {
+            first: id as u32,
+            caps,
+            start,
+            until,
+        }
+    }
+}
 
 /// The parts of a case a step needs.
 struct CaseRef {
     id: Arc<str>,
     target: Arc<str>,
+    cix: u32,
+    tix: u32,
 }
 
 /// A step to apply, with the rule (or branch) it came from.
@@ -215,6 +332,13 @@ impl<'r> Enforcer<'r> {
     /// An empty engine.
     pub fn new(rb: &'r Rulebook, config: Config) -> Result<Self, String> {
         config.validate(rb)?;
+        let n = rb.catalogue().capabilities.len();
+        if n >= MAX_CAPS {
+            return Err(format!(
+                "the catalogue has {n} capabilities; the `can` index tells at most {} apart",
+                MAX_CAPS - 1
+            ));
+        }
         let cap_zh = rb
             .catalogue()
             .capabilities
@@ -264,8 +388,19 @@ impl<'r> Enforcer<'r> {
         cur
     }
 
-    fn subject_of(&self, target: &str) -> Option<&str> {
-        self.state.targets.get(target).map(|t| &*t.subject)
+    fn target(&self, id: &str) -> Option<&TargetRec> {
+        let ix = *self.state.target_ix.get(id)?;
+        self.state.targets.get(ix as usize)
+    }
+
+    fn case_ref(&self, id: &str) -> Option<&Case> {
+        let ix = *self.state.case_ix.get(id)?;
+        self.state.cases.get(ix as usize)
+    }
+
+    fn case_mut(&mut self, id: &str) -> Option<&mut Case> {
+        let ix = *self.state.case_ix.get(id)?;
+        self.state.cases.get_mut(ix as usize)
     }
 
     /// Checks an event against the state without applying it.
@@ -295,7 +430,7 @@ impl<'r> Enforcer<'r> {
                 }
             }
             Event::Target { id, subject, .. } => {
-                if self.state.targets.contains_key(id) {
+                if self.state.target_ix.contains_key(id.as_str()) {
                     return Err(EnforceError::Exists(format!("target {id}")));
                 }
                 if !self.state.subjects.contains_key(subject) {
@@ -305,10 +440,10 @@ impl<'r> Enforcer<'r> {
             Event::Violation {
                 case, rule, target, ..
             } => {
-                if self.state.cases.contains_key(case) {
+                if self.state.case_ix.contains_key(case.as_str()) {
                     return Err(EnforceError::Exists(format!("case {case}")));
                 }
-                if !self.state.targets.contains_key(target) {
+                if !self.state.target_ix.contains_key(target.as_str()) {
                     return Err(unknown("对象", "target", target));
                 }
                 if self.rb.resolve(rule).is_none() {
@@ -414,7 +549,7 @@ impl<'r> Enforcer<'r> {
                 }
             }
             Event::Withdrawn { target, rule, .. } => {
-                if !self.state.targets.contains_key(target) {
+                if !self.state.target_ix.contains_key(target.as_str()) {
                     return Err(unknown("对象", "target", target));
                 }
                 if self.rb.rule(rule).is_none() {
@@ -426,20 +561,23 @@ impl<'r> Enforcer<'r> {
                 capability,
                 at,
             } => {
-                if !self.state.targets.contains_key(target) {
+                if !self.state.target_ix.contains_key(target.as_str()) {
                     return Err(unknown("对象", "target", target));
                 }
-                let blocking: Vec<&Sanction> = self
+                let blocking = self
                     .binding(target, capability, *at)
                     .unwrap_or_default()
                     .into_iter()
-                    .map(|i| &self.state.sanctions[i])
-                    .filter(|s| !s.needs_application || !self.restorable(s))
-                    .collect();
-                if let Some(s) = blocking.first() {
+                    .find(|i| {
+                        let s = &self.state.sanctions[*i];
+                        !s.has(NEEDS_APPLICATION) || !self.restorable(s)
+                    });
+                if let Some(i) = blocking {
+                    let s = &self.state.sanctions[i];
                     return Err(EnforceError::NotAllowed(format!(
                         "{capability} is still banned by case {} ({})",
-                        s.case, s.rule
+                        self.case_name(s.case),
+                        self.state.names[s.rule as usize]
                     )));
                 }
             }
@@ -448,20 +586,81 @@ impl<'r> Enforcer<'r> {
         Ok(())
     }
 
-    fn restorable(&self, s: &Sanction) -> bool {
-        s.case.starts_with("withdrawal:")
+    fn restorable(&self, s: &Rec) -> bool {
+        s.case & WITHDRAWAL != 0
             || self
                 .state
                 .cases
-                .get(&*s.case)
+                .get(s.case as usize)
                 .is_some_and(|c| c.status == CaseStatus::Restored)
     }
 
+    /// The id of a sanction's case (or withdrawal).
+    fn case_name(&self, case: u32) -> &Arc<str> {
+        static NO_CASE: std::sync::OnceLock<Arc<str>> = std::sync::OnceLock::new();
+        let found = if case & WITHDRAWAL != 0 {
+            self.state.withdrawal_ids.get((case & !WITHDRAWAL) as usize)
+        } else {
+            self.state.cases.get(case as usize).map(|c| &c.key)
+        };
+        found.unwrap_or_else(|| NO_CASE.get_or_init(|| Arc::from("")))
+    }
+
+    /// Who a sanction binds.
+    fn holder_of(&self, s: &Rec) -> Holder {
+        let name = |v: Option<&Arc<str>>| v.cloned().unwrap_or_else(|| Arc::from(""));
+        match s.kind {
+            HOLD_TARGET => Holder::Target(name(
+                self.state.targets.get(s.holder as usize).map(|t| &t.id),
+            )),
+            HOLD_SUBJECT => Holder::Subject(name(self.state.subject_names.get(s.holder as usize))),
+            _ => Holder::Group(name(self.state.subject_names.get(s.holder as usize))),
+        }
+    }
+
+    /// Who a sanction binds, borrowed.
+    fn holder_ref(&self, s: &Rec) -> HolderRef<'_> {
+        let subject = || {
+            self.state
+                .subject_names
+                .get(s.holder as usize)
+                .map_or("", |n| &**n)
+        };
+        match s.kind {
+            HOLD_TARGET => HolderRef::Target(
+                self.state
+                    .targets
+                    .get(s.holder as usize)
+                    .map_or("", |t| &*t.id),
+            ),
+            HOLD_SUBJECT => HolderRef::Subject(subject()),
+            _ => HolderRef::Group(subject()),
+        }
+    }
+
+    /// The sanction with index `id`, as the public record.
+    pub fn sanction(&self, id: usize) -> Option<Sanction> {
+        let s = self.state.sanctions.get(id)?;
+        Some(Sanction {
+            id,
+            case: self.case_name(s.case).clone(),
+            rule: self.state.names[s.rule as usize].clone(),
+            action: self.state.action_list[s.action as usize].clone(),
+            holder: self.holder_of(s),
+            capability: self.state.cap_list[s.cap as usize].clone(),
+            start: s.start,
+            end: opt(s.end),
+            until_rectified: s.has(UNTIL_RECTIFIED),
+            min_end: opt(s.min_end),
+            revoked_at: opt(s.revoked),
+            needs_application: s.has(NEEDS_APPLICATION),
+            shadow: s.has(SHADOW),
+            from_lapse: s.has(FROM_LAPSE),
+        })
+    }
+
     fn case(&self, id: &str) -> Result<&Case, EnforceError> {
-        self.state
-            .cases
-            .get(id)
-            .ok_or_else(|| unknown("案件", "case", id))
+        self.case_ref(id).ok_or_else(|| unknown("案件", "case", id))
     }
 
     /// Checks and applies an event.
@@ -481,7 +680,9 @@ impl<'r> Enforcer<'r> {
                 self.state.members.insert(id.clone(), vec![id.clone()]);
                 let idx = self.state.subject_slots.len() as u32;
                 self.state.subject_index.insert(id.clone(), idx);
-                self.state.subject_slots.push(Vec::new());
+                self.state.subject_slots.push(Slots::new());
+                self.state.subject_cases.push(Vec::new());
+                self.state.subject_names.push(Arc::from(id.as_str()));
             }
             Event::Affiliated { a, b, .. } => {
                 let (ra, rb_) = (self.find(a), self.find(b));
@@ -510,21 +711,22 @@ impl<'r> Enforcer<'r> {
                 platform,
                 ..
             } => {
-                self.state.targets.insert(
-                    id.clone(),
-                    TargetRec {
-                        kind: *kind,
-                        subject: Arc::from(subject.as_str()),
-                        subject_idx: self
-                            .state
-                            .subject_index
-                            .get(subject)
-                            .copied()
-                            .unwrap_or(u32::MAX),
-                        platform: Arc::from(platform.as_str()),
-                        slots: Vec::new(),
-                    },
-                );
+                let ix = self.state.targets.len() as u32;
+                self.state.target_ix.insert(Key::from(id.as_str()), ix);
+                self.state.targets.push(TargetRec {
+                    id: Arc::from(id.as_str()),
+                    cases: Vec::new(),
+                    kind: *kind,
+                    subject: Arc::from(subject.as_str()),
+                    subject_idx: self
+                        .state
+                        .subject_index
+                        .get(subject)
+                        .copied()
+                        .unwrap_or(u32::MAX),
+                    platform: Arc::from(platform.as_str()),
+                    slots: Slots::new(),
+                });
             }
             Event::Violation {
                 case,
@@ -534,40 +736,42 @@ impl<'r> Enforcer<'r> {
                 evidence,
                 at,
             } => {
-                self.state.cases.insert(
-                    case.clone(),
-                    Case {
-                        id: case.clone(),
-                        rule: rule.clone(),
-                        target: target.clone(),
-                        origin: *origin,
-                        evidence: evidence.clone(),
-                        opened: *at,
-                        status: CaseStatus::Open,
-                        penalty_rule: None,
-                        branch: None,
-                        offence: 0,
-                        steps: Vec::new(),
-                        decided: None,
-                        shadow: false,
-                        appeals: 0,
-                        appeal_pending: false,
-                        sanctions: Vec::new(),
-                        deadlines: Vec::new(),
-                        reason: String::new(),
-                    },
-                );
-                self.state
-                    .cases_by_target
-                    .entry(target.clone())
-                    .or_default()
-                    .push(case.clone());
-                if let Some(t) = self.state.targets.get(target) {
-                    self.state
-                        .cases_by_subject
-                        .entry(t.subject.to_string())
-                        .or_default()
-                        .push(case.clone());
+                let cix = self.state.cases.len() as u32;
+                let tix = self
+                    .state
+                    .target_ix
+                    .get(target.as_str())
+                    .copied()
+                    .unwrap_or(NONE);
+                self.state.case_ix.insert(Key::from(case.as_str()), cix);
+                self.state.cases.push(Case {
+                    cix,
+                    tix,
+                    key: Arc::from(case.as_str()),
+                    id: case.clone(),
+                    rule: rule.clone(),
+                    target: target.clone(),
+                    origin: *origin,
+                    evidence: evidence.clone(),
+                    opened: *at,
+                    status: CaseStatus::Open,
+                    penalty_rule: None,
+                    branch: None,
+                    offence: 0,
+                    steps: Vec::new(),
+                    decided: None,
+                    shadow: false,
+                    appeals: 0,
+                    appeal_pending: false,
+                    sanctions: Vec::new(),
+                    deadlines: Vec::new(),
+                    reason: String::new(),
+                });
+                if let Some(t) = self.state.targets.get_mut(tix as usize) {
+                    t.cases.push(cix);
+                    if let Some(v) = self.state.subject_cases.get_mut(t.subject_idx as usize) {
+                        v.push(cix);
+                    }
                 }
             }
             Event::Decision {
@@ -577,7 +781,7 @@ impl<'r> Enforcer<'r> {
                 ..
             } => self.decide(case, choice, reason, at),
             Event::Rectified { case, .. } => {
-                if let Some(c) = self.state.cases.get_mut(case) {
+                if let Some(c) = self.case_mut(case) {
                     c.status = CaseStatus::Rectifying;
                 }
                 self.notify(
@@ -595,7 +799,7 @@ impl<'r> Enforcer<'r> {
                 ..
             } => self.review_rectification(case, *accepted, reason, at),
             Event::Appealed { case, .. } => {
-                if let Some(c) = self.state.cases.get_mut(case) {
+                if let Some(c) = self.case_mut(case) {
                     c.appeals += 1;
                     c.appeal_pending = true;
                 }
@@ -611,8 +815,8 @@ impl<'r> Enforcer<'r> {
                 let ids = self.binding(target, capability, at).unwrap_or_default();
                 for i in ids {
                     let s = &self.state.sanctions[i];
-                    if s.needs_application && self.restorable(s) {
-                        self.state.sanctions[i].revoked_at = Some(at);
+                    if s.has(NEEDS_APPLICATION) && self.restorable(s) {
+                        self.state.sanctions[i].revoked = at;
                         self.sync(i);
                     }
                 }
@@ -637,30 +841,29 @@ impl<'r> Enforcer<'r> {
 
     /// Prior counted cases of `rule` (and branch) for the target, or for its
     /// subject and affiliates when `wide`.
-    fn prior(&self, target: &str, wide: bool, matches: impl Fn(&Case) -> bool) -> u32 {
-        let ids: Vec<&String> = if wide {
-            let subject = self.subject_of(target).unwrap_or_default();
-            let root = self.find(subject);
-            self.state
-                .members
-                .get(&root)
-                .into_iter()
-                .flatten()
-                .filter_map(|s| self.state.cases_by_subject.get(s))
-                .flatten()
-                .collect()
-        } else {
-            self.state
-                .cases_by_target
-                .get(target)
-                .into_iter()
-                .flatten()
-                .collect()
+    fn prior(&self, tix: u32, wide: bool, matches: impl Fn(&Case) -> bool) -> u32 {
+        let Some(t) = self.state.targets.get(tix as usize) else {
+            return 0;
         };
-        ids.into_iter()
-            .filter_map(|id| self.state.cases.get(id))
-            .filter(|c| self.counted(c) && matches(c))
-            .count() as u32
+        let count = |ids: &[u32]| {
+            ids.iter()
+                .filter_map(|i| self.state.cases.get(*i as usize))
+                .filter(|c| self.counted(c) && matches(c))
+                .count() as u32
+        };
+        if !wide {
+            return count(&t.cases);
+        }
+        let root = self.find(&t.subject);
+        self.state
+            .members
+            .get(&root)
+            .into_iter()
+            .flatten()
+            .filter_map(|s| self.state.subject_index.get(s.as_str()))
+            .filter_map(|i| self.state.subject_cases.get(*i as usize))
+            .map(|v| count(v))
+            .sum()
     }
 
     fn plan(&self, c: &Case, choice: &Choice) -> Result<Plan, EnforceError> {
@@ -684,7 +887,7 @@ impl<'r> Enforcer<'r> {
             .and_then(|p| p.escalate_on_repeat.clone())
         {
             let here = gov.id.clone();
-            if self.prior(&c.target, true, |x| {
+            if self.prior(c.tix, true, |x| {
                 x.penalty_rule.as_deref() == Some(here.as_str())
             }) == 0
                 || guard > 10
@@ -756,7 +959,7 @@ impl<'r> Enforcer<'r> {
             }
             for b in branches {
                 let bid = b.id.clone();
-                let n = self.prior(&c.target, wide, |x| {
+                let n = self.prior(c.tix, wide, |x| {
                     x.penalty_rule.as_deref() == Some(gov.id.as_str())
                         && x.branch.as_deref() == Some(bid.as_str())
                 }) + 1;
@@ -770,7 +973,7 @@ impl<'r> Enforcer<'r> {
             }
         } else {
             let gid = gov.id.clone();
-            let n = self.prior(&c.target, wide, |x| {
+            let n = self.prior(c.tix, wide, |x| {
                 x.penalty_rule.as_deref() == Some(gid.as_str())
             }) + 1;
             plan.offence = n;
@@ -914,14 +1117,14 @@ impl<'r> Enforcer<'r> {
     }
 
     fn decide(&mut self, case: &str, choice: &Choice, reason: &str, at: Time) {
-        let Some(c) = self.state.cases.get(case).cloned() else {
+        let Some(c) = self.case_ref(case).cloned() else {
             return;
         };
         let Ok(plan) = self.plan(&c, choice) else {
             return;
         };
         let shadow = self.config.is_shadow(&c.rule) || self.config.is_shadow(&plan.penalty_rule);
-        if let Some(cm) = self.state.cases.get_mut(case) {
+        if let Some(cm) = self.state.cases.get_mut(c.cix as usize) {
             cm.status = CaseStatus::Decided;
             cm.penalty_rule = Some(plan.penalty_rule.clone());
             cm.branch = plan.branch.clone();
@@ -932,14 +1135,20 @@ impl<'r> Enforcer<'r> {
         }
         let mut described = Vec::new();
         let cref = CaseRef {
-            id: Arc::from(c.id.as_str()),
-            target: Arc::from(c.target.as_str()),
+            id: c.key.clone(),
+            target: self
+                .state
+                .targets
+                .get(c.tix as usize)
+                .map_or_else(|| Arc::from(c.target.as_str()), |t| t.id.clone()),
+            cix: c.cix,
+            tix: c.tix,
         };
         for p in &plan.steps {
             let rule: Arc<str> = Arc::from(p.rule.as_str());
             described.extend(self.apply_step(&cref, &p.step, &rule, at, choice, shadow, false));
         }
-        if let Some(cm) = self.state.cases.get_mut(case) {
+        if let Some(cm) = self.state.cases.get_mut(c.cix as usize) {
             cm.steps = described.clone();
         }
         let quote_rule = plan.branch.clone().unwrap_or(plan.penalty_rule.clone());
@@ -970,17 +1179,41 @@ impl<'r> Enforcer<'r> {
         self.push_notice(&c.target, case, "decision", &quote_rule, text, text_en, at);
     }
 
-    fn holder_for(&self, target: &Arc<str>, scope: Option<Scope>) -> Holder {
-        let subject: Arc<str> = self
+    /// Who a step binds: (holder kind, target or subject index).
+    fn holder_ix(&self, tix: u32, scope: Option<Scope>) -> (u8, u32) {
+        let subject = self
             .state
             .targets
-            .get(&**target)
-            .map_or_else(|| Arc::from(""), |t| t.subject.clone());
+            .get(tix as usize)
+            .map_or(NONE, |t| t.subject_idx);
         match scope {
-            None => Holder::Target(target.clone()),
-            Some(Scope::Subject) | Some(Scope::AllApps) => Holder::Subject(subject),
-            Some(Scope::SubjectAndAffiliates) => Holder::Group(subject),
+            None => (HOLD_TARGET, tix),
+            Some(Scope::Subject) | Some(Scope::AllApps) => (HOLD_SUBJECT, subject),
+            Some(Scope::SubjectAndAffiliates) => (HOLD_GROUP, subject),
         }
+    }
+
+    /// The steps a deadline of `rule` applies when it lapses, shared by
+    /// every deadline with the same steps.
+    fn lapse_steps(&mut self, rule: &Arc<str>, steps: &[Step]) -> Arc<[Step]> {
+        let known = self.state.lapse_steps.entry(rule.clone()).or_default();
+        if let Some(s) = known.iter().find(|s| ***s == *steps) {
+            return s.clone();
+        }
+        let s: Arc<[Step]> = Arc::from(steps);
+        known.push(s.clone());
+        s
+    }
+
+    /// The interned index of a rule id.
+    fn name_id(&mut self, name: &Arc<str>) -> u32 {
+        if let Some(i) = self.state.name_ix.get(name) {
+            return *i;
+        }
+        let i = self.state.names.len() as u32;
+        self.state.names.push(name.clone());
+        self.state.name_ix.insert(name.clone(), i);
+        i
     }
 
     /// Applies one step from `start`; returns its description.
@@ -1000,13 +1233,12 @@ impl<'r> Enforcer<'r> {
             Some(a) => time::end_of(start, a, None).unwrap_or(start),
             None => start,
         };
-        let action = action_name(step.action);
         let platform = self
             .state
             .targets
-            .get(&*c.target)
+            .get(c.tix as usize)
             .map(|t| t.platform.clone())
-            .unwrap_or_default();
+            .unwrap_or_else(|| Arc::from(""));
         match step.action {
             Action::Rectify => {
                 let due = match &step.deadline {
@@ -1018,21 +1250,24 @@ impl<'r> Enforcer<'r> {
                     ),
                 };
                 let id = self.state.deadlines.len();
+                let on_lapse = self.lapse_steps(rule, &step.on_lapse);
                 self.state.deadlines.push(Deadline {
                     id,
                     case: c.id.clone(),
                     rule: rule.clone(),
                     target: c.target.clone(),
                     due,
-                    on_lapse: step.on_lapse.clone(),
+                    on_lapse,
                     lapsed: false,
                     cancelled: false,
                     shadow,
+                    cix: c.cix,
+                    tix: c.tix,
                 });
                 if !shadow {
                     self.state.pending.insert((due, id));
                 }
-                if let Some(cm) = self.state.cases.get_mut(&*c.id) {
+                if let Some(cm) = self.state.cases.get_mut(c.cix as usize) {
                     cm.deadlines.push(id);
                 }
                 let lapse: Vec<String> = step
@@ -1051,22 +1286,18 @@ impl<'r> Enforcer<'r> {
                 )]
             }
             _ => {
-                let caps: Vec<String> = match step.action {
-                    Action::BanCapability => step.capabilities.clone(),
-                    Action::LimitFeatures => {
-                        if step.capabilities.is_empty() {
-                            choice.capabilities.clone()
-                        } else {
-                            step.capabilities.clone()
-                        }
+                let named = match step.action {
+                    Action::BanCapability => Some(&step.capabilities),
+                    Action::LimitFeatures if step.capabilities.is_empty() => {
+                        Some(&choice.capabilities)
                     }
-                    _ => self
-                        .config
-                        .effect(&platform, &action)
-                        .cloned()
-                        .unwrap_or_default(),
+                    Action::LimitFeatures => Some(&step.capabilities),
+                    _ => None,
                 };
-                let holder = self.holder_for(&c.target, step.scope);
+                let caps: Arc<[Arc<str>]> = match named {
+                    Some(v) => v.iter().map(|x| self.cap_name(x)).collect(),
+                    None => self.effect_caps(&platform, step.action),
+                };
                 let mut end = step
                     .duration
                     .as_ref()
@@ -1076,33 +1307,41 @@ impl<'r> Enforcer<'r> {
                     min_end = end;
                     end = None;
                 }
-                let rule_arc: Arc<str> = rule.clone();
-                let action_arc: Arc<str> = self.cap_name(&action);
-                for cap in &caps {
-                    let id = self.state.sanctions.len();
-                    let cap_arc = self.cap_name(cap);
-                    let s = Sanction {
-                        id,
-                        case: c.id.clone(),
-                        rule: rule_arc.clone(),
-                        action: action_arc.clone(),
-                        holder: holder.clone(),
-                        capability: cap_arc,
-                        start,
-                        end,
-                        until_rectified: step.until_rectified,
-                        min_end,
-                        revoked_at: None,
-                        needs_application: self.needs_application.contains_key(cap.as_str()),
-                        shadow,
-                        from_lapse,
+                let rule_ix = self.name_id(rule);
+                let action_ix = self.action_id(step.action);
+                let (kind, hix) = self.holder_ix(c.tix, step.scope);
+                let base = if step.until_rectified {
+                    UNTIL_RECTIFIED
+                } else {
+                    0
+                } | if shadow { SHADOW } else { 0 }
+                    | if from_lapse { FROM_LAPSE } else { 0 };
+                for cap in caps.iter() {
+                    let cap_ix = self.cap_id(cap);
+                    let needs = if self.needs_application.contains_key(&**cap) {
+                        NEEDS_APPLICATION
+                    } else {
+                        0
                     };
+                    let s = Rec {
+                        start,
+                        end: end.unwrap_or(NEVER),
+                        min_end: min_end.unwrap_or(NEVER),
+                        revoked: NEVER,
+                        case: c.cix,
+                        rule: rule_ix,
+                        holder: hix,
+                        cap: cap_ix,
+                        action: action_ix,
+                        kind,
+                        flags: base | needs,
+                    };
+                    let id = self.state.sanctions.push(s);
                     if let Some(e) = end {
                         self.state.expiring.insert((e, id));
                     }
-                    self.state.sanctions.push(s);
-                    self.index(&holder, id);
-                    if let Some(cm) = self.state.cases.get_mut(&*c.id) {
+                    self.index(id);
+                    if let Some(cm) = self.state.cases.get_mut(c.cix as usize) {
                         cm.sanctions.push(id);
                     }
                 }
@@ -1168,7 +1407,7 @@ impl<'r> Enforcer<'r> {
 
     fn review_rectification(&mut self, case: &str, accepted: bool, reason: &str, at: Time) {
         if !accepted {
-            let overdue: Vec<usize> = match self.state.cases.get_mut(case) {
+            let overdue: Vec<usize> = match self.case_mut(case) {
                 Some(c) => {
                     c.status = CaseStatus::Decided;
                     c.deadlines.clone()
@@ -1192,7 +1431,7 @@ impl<'r> Enforcer<'r> {
             );
             return;
         }
-        let Some(c) = self.state.cases.get_mut(case) else {
+        let Some(c) = self.case_mut(case) else {
             return;
         };
         c.status = CaseStatus::Restored;
@@ -1210,16 +1449,16 @@ impl<'r> Enforcer<'r> {
             // Restoration ends what waits for the rectification and what a
             // lapsed deadline applied; fixed terms run their course, and
             // recommendation and search need a fresh application.
-            let restorable = s.until_rectified || s.from_lapse;
-            if s.revoked_at.is_some() || !restorable || s.needs_application {
+            let restorable = s.has(UNTIL_RECTIFIED) || s.has(FROM_LAPSE);
+            if s.revoked != NEVER || !restorable || s.has(NEEDS_APPLICATION) {
                 continue;
             }
-            let end = s.min_end.map_or(at, |m| m.max(at));
-            if s.until_rectified {
-                s.end = Some(end);
+            let end = opt(s.min_end).map_or(at, |m| m.max(at));
+            if s.has(UNTIL_RECTIFIED) {
+                s.end = end;
                 self.state.expiring.insert((end, i));
             } else {
-                s.revoked_at = Some(at);
+                s.revoked = at;
             }
             self.sync(i);
         }
@@ -1233,7 +1472,7 @@ impl<'r> Enforcer<'r> {
     }
 
     fn resolve_appeal(&mut self, case: &str, overturned: bool, at: Time) {
-        let Some(c) = self.state.cases.get_mut(case) else {
+        let Some(c) = self.case_mut(case) else {
             return;
         };
         c.appeal_pending = false;
@@ -1252,8 +1491,8 @@ impl<'r> Enforcer<'r> {
         let deadlines = c.deadlines.clone();
         for i in sanctions {
             let s = &mut self.state.sanctions[i];
-            if s.revoked_at.is_none() {
-                s.revoked_at = Some(at.max(s.start));
+            if s.revoked == NEVER {
+                s.revoked = at.max(s.start);
                 self.sync(i);
             }
         }
@@ -1274,41 +1513,40 @@ impl<'r> Enforcer<'r> {
     }
 
     fn withdraw(&mut self, target: &str, rule: &str, at: Time) {
-        self.state.withdrawals += 1;
-        let case = format!("withdrawal:{target}:{}", self.state.withdrawals);
+        let n = self.state.withdrawal_ids.len();
+        let case = format!("withdrawal:{target}:{}", n + 1);
+        let tix = self.state.target_ix.get(target).copied().unwrap_or(NONE);
         let platform = self
             .state
             .targets
-            .get(target)
+            .get(tix as usize)
             .map(|t| t.platform.clone())
-            .unwrap_or_default();
+            .unwrap_or_else(|| Arc::from(""));
         let caps = self
             .config
             .effect(&platform, "withdraw")
             .cloned()
             .unwrap_or_default();
         let case: Arc<str> = Arc::from(case.as_str());
+        self.state.withdrawal_ids.push(case.clone());
+        let rule_ix = self.name_id(&Arc::from(rule));
+        let action = self.action_named("withdraw");
         for cap in caps {
-            let id = self.state.sanctions.len();
-            let holder = Holder::Target(Arc::from(target));
-            let capability = self.cap_name(&cap);
-            self.state.sanctions.push(Sanction {
-                id,
-                case: case.clone(),
-                rule: Arc::from(rule),
-                action: Arc::from("withdraw"),
-                holder: holder.clone(),
-                capability,
+            let cap = self.cap_id(&cap);
+            let id = self.state.sanctions.push(Rec {
                 start: at,
-                end: None,
-                until_rectified: false,
-                min_end: None,
-                revoked_at: None,
-                needs_application: true,
-                shadow: false,
-                from_lapse: false,
+                end: NEVER,
+                min_end: NEVER,
+                revoked: NEVER,
+                case: WITHDRAWAL | n as u32,
+                rule: rule_ix,
+                holder: tix,
+                cap,
+                action,
+                kind: HOLD_TARGET,
+                flags: NEEDS_APPLICATION,
             });
-            self.index(&holder, id);
+            self.index(id);
         }
         self.notify_target(
             target,
@@ -1321,51 +1559,59 @@ impl<'r> Enforcer<'r> {
     }
 
     fn tick(&mut self, now: Time) {
-        let due: Vec<(Time, usize)> = self
-            .state
-            .pending
-            .range(..=(now, usize::MAX))
-            .copied()
-            .collect();
+        // Everything due by `now`, taken off the queue in one split.
+        let later = match now.checked_add(1) {
+            Some(n) => self.state.pending.split_off(&(n, 0)),
+            None => BTreeSet::new(),
+        };
+        let due = std::mem::replace(&mut self.state.pending, later);
         for (t, d) in due {
             let status = self
                 .state
                 .cases
-                .get(&*self.state.deadlines[d].case)
+                .get(self.state.deadlines[d].cix as usize)
                 .map(|c| c.status);
             // A report filed in time suspends the deadline until it is
             // reviewed: it stays pending, and a rejection lapses it.
             if status == Some(CaseStatus::Rectifying) {
+                self.state.pending.insert((t, d));
                 continue;
             }
-            self.state.pending.remove(&(t, d));
             self.lapse(d, t);
         }
-        let expired: Vec<(Time, usize)> = self
-            .state
-            .expiring
-            .range(..=(now, usize::MAX))
-            .copied()
-            .collect();
+        let later = match now.checked_add(1) {
+            Some(n) => self.state.expiring.split_off(&(n, 0)),
+            None => BTreeSet::new(),
+        };
+        let expired = std::mem::replace(&mut self.state.expiring, later);
         for (t, i) in expired {
-            self.state.expiring.remove(&(t, i));
-            let s = self.state.sanctions[i].clone();
-            if s.revoked_at.is_some_and(|r| r <= t) || s.shadow || s.end != Some(t) {
+            let s = self.state.sanctions[i];
+            if s.revoked <= t || s.has(SHADOW) || s.end != t {
                 continue;
             }
-            let target = match &s.holder {
-                Holder::Target(x) => x.clone(),
-                Holder::Subject(x) | Holder::Group(x) => x.clone(),
+            let tix = if s.kind == HOLD_TARGET {
+                s.holder
+            } else {
+                NONE
             };
-            self.push_notice(
-                &target,
-                &s.case,
-                "expired",
-                &s.rule,
-                format!("「{}」限制期满", s.capability),
-                format!("{} restriction ended", s.capability),
-                t,
-            );
+            let case = self.case_name(s.case).clone();
+            let rule = self.state.names[s.rule as usize].clone();
+            let cap = self.state.cap_list[s.cap as usize].clone();
+            let target = match self.holder_of(&s) {
+                Holder::Target(x) | Holder::Subject(x) | Holder::Group(x) => x,
+            };
+            let (text, en) = match self.state.expiry_texts.get(&cap) {
+                Some(x) => x.clone(),
+                None => {
+                    let x: (Arc<str>, Arc<str>) = (
+                        Arc::from(format!("「{cap}」限制期满")),
+                        Arc::from(format!("{cap} restriction ended")),
+                    );
+                    self.state.expiry_texts.insert(cap, x.clone());
+                    x
+                }
+            };
+            self.push_arc(target, tix, case, "expired", rule, text, en, t);
         }
     }
 
@@ -1373,12 +1619,8 @@ impl<'r> Enforcer<'r> {
     fn lapse(&mut self, d: usize, when: Time) {
         let (case_id, rule, steps, done) = {
             let dl = &mut self.state.deadlines[d];
-            // A deadline lapses once: its steps are taken, not copied.
-            let steps = if dl.cancelled || dl.lapsed {
-                Vec::new()
-            } else {
-                std::mem::take(&mut dl.on_lapse)
-            };
+            // The steps are shared with every deadline of the same rule.
+            let steps = dl.on_lapse.clone();
             (
                 dl.case.clone(),
                 dl.rule.clone(),
@@ -1386,7 +1628,8 @@ impl<'r> Enforcer<'r> {
                 dl.cancelled || dl.lapsed,
             )
         };
-        let Some(c) = self.state.cases.get(&*case_id) else {
+        let (cix, tix) = (self.state.deadlines[d].cix, self.state.deadlines[d].tix);
+        let Some(c) = self.state.cases.get(cix as usize) else {
             return;
         };
         if done || matches!(c.status, CaseStatus::Restored | CaseStatus::Overturned) {
@@ -1395,10 +1638,12 @@ impl<'r> Enforcer<'r> {
         let c = CaseRef {
             id: case_id.clone(),
             target: self.state.deadlines[d].target.clone(),
+            cix,
+            tix,
         };
         self.state.deadlines[d].lapsed = true;
         let mut described = Vec::new();
-        for s in &steps {
+        for s in steps.iter() {
             described.extend(self.apply_step(&c, s, &rule, when, &Choice::default(), false, true));
         }
         let (text, en) = match self.state.lapse_texts.get(&*rule) {
@@ -1417,6 +1662,7 @@ impl<'r> Enforcer<'r> {
         };
         self.push_arc(
             c.target.clone(),
+            c.tix,
             case_id,
             "deadline-lapsed",
             rule,
@@ -1427,7 +1673,7 @@ impl<'r> Enforcer<'r> {
     }
 
     fn notify(&mut self, case: &str, kind: &'static str, text: &str, en: &str, at: Time) {
-        let Some(c) = self.state.cases.get(case) else {
+        let Some(c) = self.case_ref(case) else {
             return;
         };
         let (target, rule) = (
@@ -1457,6 +1703,7 @@ impl<'r> Enforcer<'r> {
     fn push_arc(
         &mut self,
         target: Arc<str>,
+        tix: u32,
         case: Arc<str>,
         kind: &'static str,
         rule: Arc<str>,
@@ -1464,7 +1711,7 @@ impl<'r> Enforcer<'r> {
         text_en: Arc<str>,
         at: Time,
     ) {
-        let subject: Arc<str> = match self.state.targets.get(&*target) {
+        let subject: Arc<str> = match self.state.targets.get(tix as usize) {
             Some(t) => t.subject.clone(),
             None => target.clone(),
         };
@@ -1493,7 +1740,7 @@ impl<'r> Enforcer<'r> {
         en: impl Into<Arc<str>>,
         at: Time,
     ) {
-        let subject: Arc<str> = match self.state.targets.get(target) {
+        let subject: Arc<str> = match self.target(target) {
             Some(t) => t.subject.clone(),
             None => Arc::from(target),
         };
@@ -1511,34 +1758,32 @@ impl<'r> Enforcer<'r> {
         });
     }
 
-    fn cap_id(&mut self, cap: &str) -> u16 {
+    /// The interned id of a capability. Capabilities come from the
+    /// catalogue (checked in [`Enforcer::new`] to fit the index), so the
+    /// last id is only ever shared if that check is bypassed.
+    fn cap_id(&mut self, cap: &str) -> u8 {
+        if self.state.cap_list.is_empty() {
+            self.state.cap_list.push(Arc::from("*"));
+        }
         if cap == "*" {
             return ALL_CAPS;
         }
         if let Some(id) = self.state.caps.get(cap) {
             return *id;
         }
-        let next = self.state.caps.len() as u16 + 1;
+        let next = self.state.cap_list.len().min(MAX_CAPS) as u8;
+        if usize::from(next) == self.state.cap_list.len() {
+            let name = self.cap_name(cap);
+            self.state.cap_list.push(name);
+        }
         self.state.caps.insert(cap.to_string(), next);
         next
     }
 
-    fn slot_of(&mut self, id: usize) -> Slot {
-        let name = self.state.sanctions[id].capability.clone();
-        let cap = self.cap_id(&name);
+    /// A sanction's capability id and the term it binds (start, until).
+    fn term_of(&self, id: usize) -> (u8, Time, Time) {
         let s = &self.state.sanctions[id];
-        let until = match (s.end, s.revoked_at) {
-            (Some(e), Some(r)) => e.min(r),
-            (Some(e), None) => e,
-            (None, Some(r)) => r,
-            (None, None) => Time::MAX,
-        };
-        Slot {
-            id: id as u32,
-            cap,
-            start: s.start,
-            until,
-        }
+        (s.cap, s.start, s.until())
     }
 
     /// The shared name of a capability (one allocation per capability, ever).
@@ -1551,51 +1796,131 @@ impl<'r> Enforcer<'r> {
         n
     }
 
-    fn slots_mut(&mut self, holder: &Holder) -> Option<&mut Vec<Slot>> {
-        match holder {
-            Holder::Target(t) => self.state.targets.get_mut(&**t).map(|r| &mut r.slots),
-            Holder::Subject(s) => {
-                let idx = *self.state.subject_index.get(&**s)? as usize;
-                self.state.subject_slots.get_mut(idx)
+    /// The capabilities `action` takes on `platform`, as configured.
+    fn effect_caps(&mut self, platform: &Arc<str>, action: Action) -> Arc<[Arc<str>]> {
+        let key = (platform.clone(), action);
+        if let Some(v) = self.state.effects.get(&key) {
+            return v.clone();
+        }
+        let name = action_name(action);
+        let names: Vec<String> = self
+            .config
+            .effect(platform, &name)
+            .cloned()
+            .unwrap_or_default();
+        let v: Arc<[Arc<str>]> = names.iter().map(|c| self.cap_name(c)).collect();
+        self.state.effects.insert(key, v.clone());
+        v
+    }
+
+    /// The interned id of an action.
+    fn action_id(&mut self, action: Action) -> u8 {
+        if let Some(n) = self.state.action_ix.get(&action) {
+            return *n;
+        }
+        let n = self.action_named(&action_name(action));
+        self.state.action_ix.insert(action, n);
+        n
+    }
+
+    /// The interned id of an action name.
+    fn action_named(&mut self, name: &str) -> u8 {
+        if let Some(i) = self.state.action_list.iter().position(|a| &**a == name) {
+            return i as u8;
+        }
+        self.state.action_list.push(Arc::from(name));
+        (self.state.action_list.len() - 1) as u8
+    }
+
+    fn slots_mut(&mut self, kind: u8, holder: u32) -> Option<&mut Slots> {
+        match kind {
+            HOLD_TARGET => self
+                .state
+                .targets
+                .get_mut(holder as usize)
+                .map(|r| &mut r.slots),
+            HOLD_SUBJECT => self.state.subject_slots.get_mut(holder as usize),
+            _ => {
+                let s = self.state.subject_names.get(holder as usize)?.clone();
+                Some(self.state.by_group.entry(s).or_default())
             }
-            Holder::Group(s) => Some(self.state.by_group.entry(s.clone()).or_default()),
         }
     }
 
-    fn index(&mut self, holder: &Holder, id: usize) {
-        if self.state.sanctions.get(id).is_some_and(|s| s.shadow) {
+    fn index(&mut self, id: usize) {
+        let Some(s) = self.state.sanctions.get(id).copied() else {
+            return;
+        };
+        if s.has(SHADOW) {
             return;
         }
-        let slot = self.slot_of(id);
-        if let Some(v) = self.slots_mut(holder) {
-            v.push(slot);
+        let (cap, start, until) = self.term_of(id);
+        if let Some(v) = self.slots_mut(s.kind, s.holder) {
+            // Joins the previous slot when it holds the sanctions just
+            // before this one with the same term.
+            if let Some(last) = v.last_mut() {
+                if last.start == start && last.until == until {
+                    if let Some(k) = last.caps.iter().position(|c| *c == EMPTY) {
+                        if last.first as usize + k == id {
+                            last.caps[k] = cap;
+                            return;
+                        }
+                    }
+                }
+            }
+            v.push(Slot::single(id, cap, start, until));
         }
     }
 
     /// Refreshes the index after a sanction's end or revocation changed.
     fn sync(&mut self, id: usize) {
-        if self.state.sanctions[id].shadow {
+        let s = self.state.sanctions[id];
+        if s.has(SHADOW) {
             return;
         }
-        let slot = self.slot_of(id);
-        let holder = self.state.sanctions[id].holder.clone();
-        if let Some(v) = self.slots_mut(&holder) {
-            if let Some(x) = v.iter_mut().find(|x| x.id == slot.id) {
-                *x = slot;
-            }
+        let (cap, start, until) = self.term_of(id);
+        let Some(v) = self.slots_mut(s.kind, s.holder) else {
+            return;
+        };
+        let place = v.iter().enumerate().find_map(|(n, x)| {
+            let k = id.checked_sub(x.first as usize)?;
+            (k < GROUP && !matches!(x.caps[k], EMPTY | MOVED)).then_some((n, k))
+        });
+        let Some((n, k)) = place else {
+            return;
+        };
+        let alone = v[n]
+            .caps
+            .iter()
+            .enumerate()
+            .all(|(j, c)| j == k || matches!(*c, EMPTY | MOVED));
+        if alone {
+            v[n].start = start;
+            v[n].until = until;
+        } else {
+            // Its term now differs from its group's: it gets a slot of its own.
+            v[n].caps[k] = MOVED;
+            v.push(Slot::single(id, cap, start, until));
         }
     }
 
     /// Indices of the sanctions binding `target` for `capability` at `at`;
     /// `None` for an unknown target.
     fn binding(&self, target: &str, capability: &str, at: Time) -> Option<Vec<usize>> {
-        let t = self.state.targets.get(target)?;
-        let cap = self.state.caps.get(capability).copied().unwrap_or(u16::MAX);
+        let t = self.target(target)?;
+        let cap = self.state.caps.get(capability).copied().unwrap_or(EMPTY);
         let mut out = Vec::new();
-        let mut check = |slots: Option<&Vec<Slot>>| {
+        let mut check = |slots: Option<&Slots>| {
             for x in slots.into_iter().flatten() {
-                if (x.cap == cap || x.cap == ALL_CAPS) && x.start <= at && at < x.until {
-                    out.push(x.id as usize);
+                if x.start <= at && at < x.until {
+                    for (k, c) in x.caps.iter().enumerate() {
+                        if *c == EMPTY {
+                            break;
+                        }
+                        if *c == cap || *c == ALL_CAPS {
+                            out.push(x.first as usize + k);
+                        }
+                    }
                 }
             }
         };
@@ -1624,18 +1949,15 @@ impl<'r> Enforcer<'r> {
             .map(|i| {
                 let s = &self.state.sanctions[i];
                 Reason {
-                    sanction: s.id,
-                    case: &s.case,
-                    rule: &s.rule,
-                    action: &s.action,
-                    capability: &s.capability,
-                    holder: &s.holder,
+                    sanction: i,
+                    case: self.case_name(s.case),
+                    rule: &self.state.names[s.rule as usize],
+                    action: &self.state.action_list[s.action as usize],
+                    capability: &self.state.cap_list[s.cap as usize],
+                    holder: self.holder_ref(s),
                     since: s.start,
-                    until: s
-                        .end
-                        .map(|e| s.revoked_at.map_or(e, |r| r.min(e)))
-                        .or(s.revoked_at),
-                    until_rectified: s.until_rectified && s.end.is_none(),
+                    until: opt(s.until()),
+                    until_rectified: s.has(UNTIL_RECTIFIED) && s.end == NEVER,
                 }
             })
             .collect();
@@ -1658,16 +1980,19 @@ impl<'r> Enforcer<'r> {
 
     /// The cases of a target, oldest first.
     pub fn cases_of(&self, target: &str) -> Vec<&Case> {
-        self.state
-            .cases_by_target
-            .get(target)
-            .map(|v| v.iter().filter_map(|id| self.state.cases.get(id)).collect())
+        self.target(target)
+            .map(|t| {
+                t.cases
+                    .iter()
+                    .filter_map(|i| self.state.cases.get(*i as usize))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     /// A case by id.
     pub fn case_by_id(&self, id: &str) -> Option<&Case> {
-        self.state.cases.get(id)
+        self.case_ref(id)
     }
 
     /// The verbatim clause a notice cites (its penalty text where it has one).
@@ -1686,7 +2011,7 @@ impl<'r> Enforcer<'r> {
     }
 
     /// Every notice, oldest first (the outbox).
-    pub fn notices(&self) -> &[Notice] {
+    pub fn notices(&self) -> &Seg<Notice> {
         &self.state.notices
     }
 
@@ -1699,8 +2024,8 @@ impl<'r> Enforcer<'r> {
     }
 
     /// Sanctions (all, including ended ones).
-    pub fn sanctions(&self) -> &[Sanction] {
-        &self.state.sanctions
+    pub fn sanctions(&self) -> impl Iterator<Item = Sanction> + '_ {
+        (0..self.state.sanctions.len()).filter_map(|i| self.sanction(i))
     }
 
     /// The credit score of a subject, if its rules count toward one.
@@ -1709,14 +2034,13 @@ impl<'r> Enforcer<'r> {
         let mut involved = false;
         let mut score = self.config.credit.initial;
         {
-            for id in self
+            let ids = self
                 .state
-                .cases_by_subject
+                .subject_index
                 .get(subject)
-                .into_iter()
-                .flatten()
-            {
-                let Some(c) = self.state.cases.get(id) else {
+                .and_then(|i| self.state.subject_cases.get(*i as usize));
+            for id in ids.into_iter().flatten() {
+                let Some(c) = self.state.cases.get(*id as usize) else {
                     continue;
                 };
                 if !books.iter().any(|b| c.rule.starts_with(b.as_str())) {
@@ -1729,7 +2053,7 @@ impl<'r> Enforcer<'r> {
                 let worst = c
                     .sanctions
                     .iter()
-                    .map(|i| &*self.state.sanctions[*i].action)
+                    .map(|i| &*self.state.action_list[self.state.sanctions[*i].action as usize])
                     .chain(if c.deadlines.is_empty() {
                         None
                     } else {
@@ -1745,18 +2069,18 @@ impl<'r> Enforcer<'r> {
         let platform_counts = self
             .state
             .targets
-            .values()
+            .iter()
             .any(|t| &*t.subject == subject && t.kind == TargetKind::MiniGame);
         (involved || platform_counts).then_some(score)
     }
 
     /// A stable fingerprint of the projections (for replay tests).
     pub fn fingerprint(&self) -> String {
-        let mut cases: Vec<&Case> = self.state.cases.values().collect();
+        let mut cases: Vec<&Case> = self.state.cases.iter().collect();
         cases.sort_by(|a, b| a.id.cmp(&b.id));
         serde_json::to_string(&(
             cases,
-            &self.state.sanctions,
+            self.sanctions().collect::<Vec<_>>(),
             &self.state.deadlines,
             &self.state.notices,
         ))

@@ -13,8 +13,10 @@
 pub mod config;
 mod engine;
 pub mod model;
+pub mod seg;
 pub mod time;
 
 pub use config::Config;
 pub use engine::{EnforceError, Enforcer};
 pub use model::*;
+pub use seg::Seg;

@@ -263,6 +263,19 @@ pub enum Holder {
     Group(Arc<str>),
 }
 
+/// Who a sanction binds, borrowed from the state (what [`Reason`] carries,
+/// so answering `can` copies nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", content = "id", rename_all = "kebab-case")]
+pub enum HolderRef<'a> {
+    /// One target.
+    Target(&'a str),
+    /// Every target of a subject.
+    Subject(&'a str),
+    /// Every target of a subject and of its affiliates.
+    Group(&'a str),
+}
+
 /// A capability taken away for a time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Sanction {
@@ -321,13 +334,19 @@ pub struct Deadline {
     pub due: Time,
     /// What applies then (as JSON of rulebook steps).
     #[serde(skip)]
-    pub on_lapse: Vec<bylaw_rulebook::Step>,
+    pub on_lapse: std::sync::Arc<[bylaw_rulebook::Step]>,
     /// Already lapsed.
     pub lapsed: bool,
     /// Cancelled (rectification accepted, appeal overturned).
     pub cancelled: bool,
     /// Recorded only.
     pub shadow: bool,
+    /// Index of the case in the state.
+    #[serde(skip)]
+    pub(crate) cix: u32,
+    /// Index of the target in the state.
+    #[serde(skip)]
+    pub(crate) tix: u32,
 }
 
 /// Where a case stands.
@@ -385,6 +404,15 @@ pub struct Case {
     pub deadlines: Vec<usize>,
     /// The decision's reason.
     pub reason: String,
+    /// Index of the case in the state.
+    #[serde(skip)]
+    pub(crate) cix: u32,
+    /// Index of the target in the state.
+    #[serde(skip)]
+    pub(crate) tix: u32,
+    /// The id, shared by the records that name the case.
+    #[serde(skip)]
+    pub(crate) key: std::sync::Arc<str>,
 }
 
 /// A message to a target or subject, waiting in the outbox.
@@ -425,7 +453,7 @@ pub struct Reason<'a> {
     /// The capability banned (`*` for all).
     pub capability: &'a str,
     /// Who it binds.
-    pub holder: &'a Holder,
+    pub holder: HolderRef<'a>,
     /// Since.
     pub since: Time,
     /// Until (`None`: permanent, or until rectified).

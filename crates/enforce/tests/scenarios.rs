@@ -590,3 +590,65 @@ fn a_report_filed_in_time_suspends_the_deadline_until_reviewed() {
         "and not before the rejection"
     );
 }
+
+/// A delisting takes five capabilities in one step (they share one slot of
+/// the `can` index). Acceptance lifts those a rectification restores, while
+/// recommendation and search wait for a fresh application, each on its own
+/// (miniprogram/5.7, restoration per `restore.needs_application`).
+#[test]
+fn restoring_part_of_a_delisting_keeps_the_rest_and_the_past() {
+    let mut w = World::new();
+    w.subject("s");
+    w.target("mp", "s", TargetKind::MiniProgram, "miniprogram");
+    let c = w.violate("miniprogram/5.7", "mp", day(0));
+    w.decide(&c, branch("3"), day(0));
+    w.tick(day(3));
+    let delisted = w.e.denied("mp", day(4)).unwrap();
+    for cap in [
+        "recommendation",
+        "searchable",
+        "new-installs",
+        "existing-installs",
+    ] {
+        assert!(delisted.iter().any(|d| d == cap), "{cap} in {delisted:?}");
+    }
+    w.ok(Event::Rectified {
+        case: c.clone(),
+        report: "已更换类目".into(),
+        at: day(5),
+    });
+    w.ok(Event::RectificationReviewed {
+        case: c.clone(),
+        accepted: true,
+        reason: String::new(),
+        at: day(6),
+    });
+    assert!(w.can("mp", "existing-installs", day(6)));
+    assert!(w.can("mp", "new-installs", day(6)));
+    assert!(
+        !w.can("mp", "recommendation", day(6)),
+        "needs a fresh application"
+    );
+    assert!(
+        !w.can("mp", "searchable", day(6)),
+        "needs a fresh application"
+    );
+    // As of before the acceptance, the whole delisting held.
+    assert_eq!(w.e.denied("mp", day(5)).unwrap(), delisted);
+    w.ok(Event::Reinstated {
+        target: "mp".into(),
+        capability: "recommendation".into(),
+        at: day(8),
+    });
+    assert!(w.can("mp", "recommendation", day(8)));
+    assert!(!w.can("mp", "searchable", day(8)), "reinstated one by one");
+    assert!(!w.can("mp", "recommendation", day(7)));
+    // The public records agree with the index.
+    let open: Vec<String> =
+        w.e.sanctions()
+            .filter(|s| s.active_at(day(8)))
+            .map(|s| s.capability.to_string())
+            .collect();
+    assert!(open.iter().any(|c| c == "searchable"), "{open:?}");
+    assert!(!open.iter().any(|c| c == "recommendation"), "{open:?}");
+}

@@ -634,7 +634,7 @@ pub struct Branch {
 }
 
 /// One sanction step.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// What is done.
