@@ -225,6 +225,10 @@ fn load<'r>(rb: &'r Rulebook, db: &std::path::Path) -> Result<(EventLog, Enforce
     let config = Config::embedded().map_err(|e| anyhow!("enforce.toml: {e}"))?;
     let mut e = Enforcer::new(rb, config).map_err(|e| anyhow!("enforce.toml: {e}"))?;
     log.for_each_since(0, |ev| {
+        // The log also holds tenant changes (`bylaw tenant --db`).
+        if ev.kind.starts_with("tenant.") {
+            return Ok(());
+        }
         let event: Event =
             serde_json::from_str(&ev.payload).map_err(|err| bylaw_store::StoreError::Corrupt {
                 seq: ev.seq,

@@ -4,6 +4,7 @@ mod enforce;
 mod render;
 mod review;
 mod scan;
+mod tenant;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -55,6 +56,12 @@ enum Command {
     /// rectification, appeals, withdrawal, time, and `can` queries, on a
     /// durable append-only event log (--db, SQLite).
     Enforce(enforce::EnforceArgs),
+    /// Tenant administration (企业权限): directory, creator / super admins /
+    /// scoped admins, delegation, and checks that explain themselves, over a
+    /// tenant file (--file) or the database (--db).
+    ///
+    /// Exit code 0: allowed / done; 1: denied / refused; 2: unusable input.
+    Tenant(tenant::TenantArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -166,6 +173,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Enforce(args) => {
             let rb = load_or_report(over)?;
             return Ok(ExitCode::from(enforce::run(args, &rb)?));
+        }
+        Command::Tenant(args) => {
+            let rb = load_or_report(over)?;
+            return match tenant::run(args, &rb) {
+                Ok(code) => Ok(ExitCode::from(code)),
+                Err(e) => {
+                    eprintln!("错误 error: {e:#}");
+                    Ok(ExitCode::from(2))
+                }
+            };
         }
         Command::Review(args) => {
             let rb = load_or_report(over)?;

@@ -1,0 +1,621 @@
+//! `bylaw tenant`: permission checks that explain themselves, and changes to
+//! directory and admins, over a tenant file or the database's event log.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use bylaw_rulebook::Rulebook;
+use bylaw_store::{EventLog, NewEvent};
+use bylaw_tenant::file::{Command as Change, TenantFile};
+use bylaw_tenant::{
+    Action, AppRight, Decision, DeviceScope, Limits, Registry, Resource, Rights, ScopeItem,
+    SuperKind, Tenant,
+};
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+/// Arguments of `bylaw tenant`.
+#[derive(Debug, Args)]
+pub struct TenantArgs {
+    /// A tenant file (TOML or JSON); changes are written back to it.
+    #[arg(long, global = true, conflicts_with = "db")]
+    pub file: Option<PathBuf>,
+    /// The database: tenant changes are events of its append-only log.
+    #[arg(long, global = true, env = "BYLAW_DB")]
+    pub db: Option<PathBuf>,
+    /// The tenant (default: the only one).
+    #[arg(long, global = true)]
+    pub tenant: Option<String>,
+    /// Print JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: TenantCommand,
+}
+
+/// Rights on the command line.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RightsArgs {
+    /// A department subtree (repeatable).
+    #[arg(long = "dept")]
+    pub depts: Vec<String>,
+    /// The admin's own departments and below.
+    #[arg(long)]
+    pub own_departments: bool,
+    /// An app right, APP=send or APP=manage (repeatable).
+    #[arg(long = "app")]
+    pub apps: Vec<String>,
+    /// The right to bind new devices.
+    #[arg(long)]
+    pub bind_devices: bool,
+    /// Manage devices: `all` or a comma-separated list.
+    #[arg(long)]
+    pub manage_devices: Option<String>,
+}
+
+impl RightsArgs {
+    fn rights(&self) -> Result<Rights> {
+        let mut r = Rights::default();
+        for d in &self.depts {
+            r.directory.insert(ScopeItem::Subtree(d.clone()));
+        }
+        if self.own_departments {
+            r.directory.insert(ScopeItem::OwnDepartments);
+        }
+        for a in &self.apps {
+            let (app, right) = a.split_once('=').ok_or_else(|| {
+                anyhow!("--app {a}: 应写成 APP=send 或 APP=manage (expected APP=send|manage)")
+            })?;
+            let right = match right {
+                "send" => AppRight::Send,
+                "manage" => AppRight::Manage,
+                x => bail!("--app {a}: 未知权限 unknown right `{x}` (send|manage)"),
+            };
+            r.apps.insert(app.to_string(), right);
+        }
+        r.devices.bind_new = self.bind_devices;
+        r.devices.manage = self.manage_devices.as_deref().map(|m| {
+            if m == "all" {
+                DeviceScope::All
+            } else {
+                DeviceScope::Listed(m.split(',').map(|s| s.trim().to_string()).collect())
+            }
+        });
+        if r.is_empty() {
+            bail!("没有给出任何权限 no rights given (--dept, --own-departments, --app, --bind-devices, --manage-devices)");
+        }
+        Ok(r)
+    }
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Import a tenant file into the database.
+    Import {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Print the tenant as a tenant file (TOML).
+    Export,
+    /// Whether ACTOR may do ACTION on RESOURCE: exit 0 allowed, 1 denied.
+    ///
+    /// RESOURCE: tenant, dept:ID, member:ID, app:ID, message:APP:member:ID,
+    /// message:APP:dept:ID, device:ID, feature:名称, seat:产品:成员.
+    Check {
+        /// Who.
+        actor: String,
+        /// manage-directory, send-message, manage-app, bind-device,
+        /// manage-device, manage-admins, transfer-creator, spend-balance,
+        /// manage-spend-rules, buy-security-feature,
+        /// select-business-category, assign-seat, remove-seat.
+        action: String,
+        /// On what.
+        resource: String,
+    },
+    /// Like check, with every role of the actor and every failed requirement.
+    Explain {
+        /// Who.
+        actor: String,
+        /// The action.
+        action: String,
+        /// On what.
+        resource: String,
+    },
+    /// Everyone who may do ACTION on RESOURCE, and on what basis.
+    WhoCan {
+        /// The action.
+        action: String,
+        /// On what.
+        resource: String,
+    },
+    /// Everything ACTOR may do on RESOURCE.
+    List {
+        /// Who.
+        actor: String,
+        /// On what.
+        resource: String,
+    },
+    /// Grant rights to a scoped admin (a grantor below super admin grants
+    /// only part of what it holds).
+    Grant {
+        /// Who grants.
+        actor: String,
+        /// Who receives.
+        grantee: String,
+        #[command(flatten)]
+        rights: RightsArgs,
+    },
+    /// Take rights back from a scoped admin.
+    Revoke {
+        /// Who.
+        actor: String,
+        /// From whom.
+        grantee: String,
+        #[command(flatten)]
+        rights: RightsArgs,
+    },
+    /// Transfer the creator role.
+    TransferCreator {
+        /// The creator.
+        actor: String,
+        /// The new creator.
+        to: String,
+    },
+    /// Add a department.
+    AddDepartment {
+        /// Who.
+        actor: String,
+        /// Id.
+        id: String,
+        /// Name.
+        name: String,
+        /// Parent id.
+        #[arg(long, default_value = "root")]
+        parent: String,
+    },
+    /// Move a department (with its subtree); scopes follow.
+    MoveDepartment {
+        /// Who.
+        actor: String,
+        /// The department.
+        id: String,
+        /// The new parent.
+        parent: String,
+    },
+    /// Remove an empty department.
+    RemoveDepartment {
+        /// Who.
+        actor: String,
+        /// The department.
+        id: String,
+    },
+    /// Add a member.
+    AddMember {
+        /// Who.
+        actor: String,
+        /// Id.
+        id: String,
+        /// Name.
+        name: String,
+        /// Departments (repeatable).
+        #[arg(long = "dept", required = true)]
+        depts: Vec<String>,
+    },
+    /// Remove a member (an internal super admin loses the role, seats are released).
+    RemoveMember {
+        /// Who.
+        actor: String,
+        /// The member.
+        id: String,
+    },
+    /// Appoint a super admin.
+    AddSuperAdmin {
+        /// Who.
+        actor: String,
+        /// The person.
+        id: String,
+        /// External (代运营, need not be a member).
+        #[arg(long)]
+        external: bool,
+    },
+    /// Remove a super admin.
+    RemoveSuperAdmin {
+        /// Who.
+        actor: String,
+        /// The person.
+        id: String,
+    },
+    /// Appoint a scoped admin, optionally in an admin group.
+    AddScopedAdmin {
+        /// Who.
+        actor: String,
+        /// The member.
+        member: String,
+        /// Its admin group.
+        #[arg(long)]
+        group: Option<String>,
+    },
+}
+
+fn limits(rb: &Rulebook) -> Result<Limits> {
+    Limits::from_rulebook(rb).map_err(|e| anyhow!("{e}"))
+}
+
+/// Where tenants come from and changes go to.
+enum Source {
+    File(PathBuf),
+    Db(EventLog),
+}
+
+fn load(a: &TenantArgs, rb: &Rulebook) -> Result<(Source, Registry)> {
+    let limits = limits(rb)?;
+    let mut reg = Registry::new();
+    if let Some(path) = &a.file {
+        let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+        let f = TenantFile::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        let t = f
+            .build(limits)
+            .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        reg.insert(t).map_err(|e| anyhow!("{e}"))?;
+        return Ok((Source::File(path.clone()), reg));
+    }
+    let db =
+        a.db.clone()
+            .ok_or_else(|| anyhow!("需要 --file 或 --db (give --file TENANT.toml or --db DB)"))?;
+    let log = EventLog::open(&db).map_err(|e| anyhow!("{}: {e}", db.display()))?;
+    log.for_each_since(0, |ev| {
+        if !ev.kind.starts_with("tenant.") {
+            return Ok(());
+        }
+        let c: Change =
+            serde_json::from_str(&ev.payload).map_err(|err| bylaw_store::StoreError::Corrupt {
+                seq: ev.seq,
+                message: err.to_string(),
+            })?;
+        // Logged changes were checked when written; one that fails now
+        // (a rule change) is skipped rather than losing the rest.
+        let _ = c.apply(&mut reg, &limits);
+        Ok(())
+    })
+    .map_err(|e| anyhow!("{}: {e}", db.display()))?;
+    Ok((Source::Db(log), reg))
+}
+
+fn pick<'a>(a: &TenantArgs, reg: &'a Registry) -> Result<&'a Tenant> {
+    match &a.tenant {
+        Some(id) => reg.get(id).map_err(|e| anyhow!("{e}")),
+        None => {
+            let mut all = reg.tenants();
+            match (all.next(), all.next()) {
+                (Some(t), None) => Ok(t),
+                (None, _) => bail!("没有企业 no tenant: import one first"),
+                (Some(_), Some(_)) => {
+                    bail!("有多个企业，请用 --tenant 指定 several tenants: give --tenant")
+                }
+            }
+        }
+    }
+}
+
+fn print_decision(
+    actor: &str,
+    action: Action,
+    r: &Resource,
+    d: &Decision,
+    json: bool,
+    explain: bool,
+    t: &Tenant,
+) {
+    if json {
+        println!(
+            "{}",
+            json!({ "actor": actor, "action": action, "resource": r.to_string(), "decision": d })
+        );
+        return;
+    }
+    if d.allowed {
+        println!("允许 allow: {actor} {action} {r}");
+        println!("  {}", d.zh);
+        println!("  {}", d.en);
+        println!("  [{}]", d.rule);
+    } else {
+        println!("拒绝 deny: {actor} {action} {r}");
+        for f in &d.failed {
+            println!("  - {} [{}]", f.zh, f.rule);
+            println!("    {}", f.en);
+        }
+    }
+    if explain {
+        let mut roles = Vec::new();
+        if t.creator() == actor {
+            roles.push("创建者 creator".to_string());
+        }
+        if let Some(s) = t.super_admins().iter().find(|s| s.id == actor) {
+            roles.push(format!("超级管理员 super admin ({:?})", s.kind));
+        }
+        if let Some(a) = t.scoped_admins().get(actor) {
+            roles.push(format!(
+                "分级管理员 scoped admin{}",
+                a.group
+                    .as_ref()
+                    .map(|g| format!(", group {g}"))
+                    .unwrap_or_default()
+            ));
+            if let Some(r) = t.rights_of(actor) {
+                roles.push(format!(
+                    "rights: {}",
+                    serde_json::to_string(&r).unwrap_or_default()
+                ));
+            }
+        }
+        if t.business_owners().contains(actor) {
+            roles.push("业务负责人 business owner".into());
+        }
+        if roles.is_empty() {
+            roles.push(if t.directory().is_member(actor) {
+                "成员 member (no admin role)".into()
+            } else {
+                "不是成员 not a member".into()
+            });
+        }
+        println!("roles of {actor}:");
+        for r in roles {
+            println!("  {r}");
+        }
+    }
+}
+
+/// Runs a command; returns the exit code (1: denied or refused).
+pub fn run(a: TenantArgs, rb: &Rulebook) -> Result<u8> {
+    let limits = limits(rb)?;
+    if let TenantCommand::Import { path } = &a.command {
+        let Some(db) = &a.db else {
+            bail!("import 需要 --db (import writes to --db)");
+        };
+        let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+        let f = TenantFile::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        let (_, mut reg) = load(&a, rb)?;
+        let change = Change::Import { file: Box::new(f) };
+        if let Err(e) = change.apply(&mut reg, &limits) {
+            eprintln!("拒绝 refused: {e}");
+            return Ok(1);
+        }
+        let mut log = EventLog::open(db).map_err(|e| anyhow!("{}: {e}", db.display()))?;
+        append(&mut log, &change)?;
+        println!("已导入 imported tenant {}", change.tenant());
+        return Ok(0);
+    }
+    let (source, mut reg) = load(&a, rb)?;
+    let t = pick(&a, &reg)?;
+    let tid = t.id.clone();
+    let parse = |action: &str, resource: &str| -> Result<(Action, Resource)> {
+        Ok((
+            action.parse().map_err(|e| anyhow!("{e}"))?,
+            resource.parse().map_err(|e| anyhow!("{e}"))?,
+        ))
+    };
+    let change = match &a.command {
+        TenantCommand::Import { .. } => return Ok(0),
+        TenantCommand::Export => {
+            let f = TenantFile::from_tenant(t);
+            print!("{}", f.to_toml().map_err(|e| anyhow!("{e}"))?);
+            return Ok(0);
+        }
+        TenantCommand::Check {
+            actor,
+            action,
+            resource,
+        }
+        | TenantCommand::Explain {
+            actor,
+            action,
+            resource,
+        } => {
+            let (act, r) = parse(action, resource)?;
+            let d = t.check(actor, act, &r);
+            let explain = matches!(a.command, TenantCommand::Explain { .. });
+            print_decision(actor, act, &r, &d, a.json, explain, t);
+            return Ok(if d.allowed { 0 } else { 1 });
+        }
+        TenantCommand::WhoCan { action, resource } => {
+            let (act, r) = parse(action, resource)?;
+            let who = t.who_can(act, &r);
+            if a.json {
+                let v: Vec<_> = who
+                    .iter()
+                    .map(|(p, d)| json!({ "actor": p, "decision": d }))
+                    .collect();
+                println!(
+                    "{}",
+                    json!({ "action": act, "resource": r.to_string(), "who": v })
+                );
+            } else {
+                for (p, d) in &who {
+                    println!("{p}\t{}\t[{}]", d.zh, d.rule);
+                }
+            }
+            return Ok(0);
+        }
+        TenantCommand::List { actor, resource } => {
+            let r: Resource = resource.parse().map_err(|e| anyhow!("{e}"))?;
+            let can = t.allowed_actions(actor, &r);
+            if a.json {
+                let v: Vec<_> = can
+                    .iter()
+                    .map(|(x, d)| json!({ "action": x, "decision": d }))
+                    .collect();
+                println!(
+                    "{}",
+                    json!({ "actor": actor, "resource": r.to_string(), "allowed": v })
+                );
+            } else {
+                for (x, d) in &can {
+                    println!("{x}\t{}\t[{}]", d.zh, d.rule);
+                }
+            }
+            return Ok(0);
+        }
+        TenantCommand::Grant {
+            actor,
+            grantee,
+            rights,
+        } => Change::Grant {
+            tenant: tid,
+            actor: actor.clone(),
+            grantee: grantee.clone(),
+            rights: rights.rights()?,
+        },
+        TenantCommand::Revoke {
+            actor,
+            grantee,
+            rights,
+        } => Change::Revoke {
+            tenant: tid,
+            actor: actor.clone(),
+            grantee: grantee.clone(),
+            rights: rights.rights()?,
+        },
+        TenantCommand::TransferCreator { actor, to } => Change::TransferCreator {
+            tenant: tid,
+            actor: actor.clone(),
+            to: to.clone(),
+        },
+        TenantCommand::AddDepartment {
+            actor,
+            id,
+            name,
+            parent,
+        } => Change::AddDepartment {
+            tenant: tid,
+            actor: actor.clone(),
+            id: id.clone(),
+            name: name.clone(),
+            parent: parent.clone(),
+        },
+        TenantCommand::MoveDepartment { actor, id, parent } => Change::MoveDepartment {
+            tenant: tid,
+            actor: actor.clone(),
+            id: id.clone(),
+            parent: parent.clone(),
+        },
+        TenantCommand::RemoveDepartment { actor, id } => Change::RemoveDepartment {
+            tenant: tid,
+            actor: actor.clone(),
+            id: id.clone(),
+        },
+        TenantCommand::AddMember {
+            actor,
+            id,
+            name,
+            depts,
+        } => Change::AddMember {
+            tenant: tid,
+            actor: actor.clone(),
+            id: id.clone(),
+            name: name.clone(),
+            departments: depts.clone(),
+        },
+        TenantCommand::RemoveMember { actor, id } => Change::RemoveMember {
+            tenant: tid,
+            actor: actor.clone(),
+            id: id.clone(),
+        },
+        TenantCommand::AddSuperAdmin {
+            actor,
+            id,
+            external,
+        } => Change::AddSuperAdmin {
+            tenant: tid,
+            actor: actor.clone(),
+            id: id.clone(),
+            kind: if *external {
+                SuperKind::External
+            } else {
+                SuperKind::Internal
+            },
+        },
+        TenantCommand::RemoveSuperAdmin { actor, id } => Change::RemoveSuperAdmin {
+            tenant: tid,
+            actor: actor.clone(),
+            id: id.clone(),
+        },
+        TenantCommand::AddScopedAdmin {
+            actor,
+            member,
+            group,
+        } => Change::AddScopedAdmin {
+            tenant: tid,
+            actor: actor.clone(),
+            member: member.clone(),
+            group: group.clone(),
+        },
+    };
+    let notes = match change.apply(&mut reg, &limits) {
+        Ok(n) => n,
+        Err(e) => {
+            if a.json {
+                println!("{}", json!({ "ok": false, "error": e.to_string() }));
+            } else {
+                eprintln!("拒绝 refused: {e}");
+            }
+            return Ok(1);
+        }
+    };
+    match source {
+        Source::File(path) => {
+            let t = reg.get(change.tenant()).map_err(|e| anyhow!("{e}"))?;
+            write_atomically(
+                &path,
+                &TenantFile::from_tenant(t)
+                    .to_toml()
+                    .map_err(|e| anyhow!("{e}"))?,
+            )?;
+        }
+        Source::Db(mut log) => append(&mut log, &change)?,
+    }
+    if a.json {
+        println!("{}", json!({ "ok": true, "notes": notes }));
+    } else {
+        println!("完成 done");
+        for n in notes {
+            println!("  {n}");
+        }
+    }
+    Ok(0)
+}
+
+fn append(log: &mut EventLog, change: &Change) -> Result<()> {
+    let payload = serde_json::to_string(change)?;
+    let kind = match serde_json::to_value(change)?
+        .get("command")
+        .and_then(|v| v.as_str())
+    {
+        Some(c) => format!("tenant.{c}"),
+        None => "tenant.change".into(),
+    };
+    let seq = log.last_seq().map_err(|e| anyhow!("{e}"))?;
+    log.append(&[NewEvent {
+        key: format!("{kind}:{}:{}", seq + 1, payload.len()),
+        at: bylaw_enforce::time::format(now()),
+        kind,
+        payload,
+    }])
+    .map_err(|e| anyhow!("{e}"))?;
+    Ok(())
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Writes through a temporary file and a rename, so a crash leaves either
+/// the old file or the new one.
+fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension("tmp~");
+    std::fs::write(&tmp, text).with_context(|| tmp.display().to_string())?;
+    std::fs::rename(&tmp, path).with_context(|| path.display().to_string())?;
+    Ok(())
+}
