@@ -98,6 +98,18 @@ pub enum TenantCommand {
     },
     /// Print the tenant as a tenant file (TOML).
     Export,
+    /// Data-migration eligibility of two tenants and the documents required
+    /// (`wecom-admin/migration.*`), from a request file (JSON or TOML).
+    Migration {
+        /// The request: source, destination, relationship.
+        request: PathBuf,
+    },
+    /// The business-category taxonomy (`wecom-admin/business-category.*`);
+    /// with a query, the matching category.
+    Categories {
+        /// An id or Chinese name to look up.
+        query: Option<String>,
+    },
     /// Whether ACTOR may do ACTION on RESOURCE: exit 0 allowed, 1 denied.
     ///
     /// RESOURCE: tenant, dept:ID, member:ID, app:ID, message:APP:member:ID,
@@ -386,6 +398,11 @@ pub fn run(a: TenantArgs, rb: &Rulebook) -> Result<u8> {
         println!("已导入 imported tenant {}", change.tenant());
         return Ok(0);
     }
+    match &a.command {
+        TenantCommand::Migration { request } => return migration(request, a.json),
+        TenantCommand::Categories { query } => return categories(query.as_deref(), a.json),
+        _ => {}
+    }
     let (source, mut reg) = load(&a, rb)?;
     let t = pick(&a, &reg)?;
     let tid = t.id.clone();
@@ -396,7 +413,9 @@ pub fn run(a: TenantArgs, rb: &Rulebook) -> Result<u8> {
         ))
     };
     let change = match &a.command {
-        TenantCommand::Import { .. } => return Ok(0),
+        TenantCommand::Import { .. }
+        | TenantCommand::Migration { .. }
+        | TenantCommand::Categories { .. } => return Ok(0),
         TenantCommand::Export => {
             let f = TenantFile::from_tenant(t);
             print!("{}", f.to_toml().map_err(|e| anyhow!("{e}"))?);
@@ -618,4 +637,64 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
     std::fs::write(&tmp, text).with_context(|| tmp.display().to_string())?;
     std::fs::rename(&tmp, path).with_context(|| path.display().to_string())?;
     Ok(())
+}
+
+fn migration(path: &Path, json: bool) -> Result<u8> {
+    use bylaw_tenant::migration::{self, Request};
+    let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+    let req = if text.trim_start().starts_with('{') {
+        Request::from_json(&text)
+    } else {
+        Request::from_toml(&text)
+    }
+    .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let e = migration::assess(&req);
+    if json {
+        println!("{}", serde_json::to_string(&e)?);
+    } else {
+        println!(
+            "{}",
+            if e.eligible {
+                "可以迁移 eligible"
+            } else {
+                "不可迁移 not eligible"
+            }
+        );
+        for f in &e.reasons {
+            println!("  [{:?}] {} [{}]", f.status, f.zh, f.rule);
+        }
+        if !e.documents.is_empty() {
+            println!("所需材料 documents required:");
+            for d in &e.documents {
+                println!("  - {} ({}) [{}]", d.zh, d.en, d.rule);
+            }
+        }
+        for n in &e.notices {
+            println!("  * {} [{}]", n.zh, n.rule);
+        }
+    }
+    Ok(if e.eligible { 0 } else { 1 })
+}
+
+fn categories(query: Option<&str>, json: bool) -> Result<u8> {
+    use bylaw_tenant::category::Catalog;
+    let c = Catalog::embedded().map_err(|e| anyhow!("{e}"))?;
+    let list: Vec<_> = match query {
+        Some(q) => vec![c.lookup(q).map_err(|e| anyhow!("{e}"))?],
+        None => c.categories().iter().collect(),
+    };
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for cat in list {
+        let line = if json {
+            serde_json::to_string(cat)?
+        } else {
+            format!("{}\t{}\t{}", cat.id, cat.zh(), cat.en)
+        };
+        // A closed pipe (`| head`) ends the listing quietly.
+        if writeln!(out, "{line}").is_err() {
+            break;
+        }
+    }
+    Ok(0)
 }

@@ -225,3 +225,17 @@ fn the_database_log_holds_tenant_changes_beside_enforcement() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("creator = \"zhangsan\""));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn migration_and_categories() {
+    let ex = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/tenant/migration.toml");
+    let o = bylaw(&["tenant", "--json", "migration", ex.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["eligible"], true);
+    assert!(!v["documents"].as_array().unwrap().is_empty());
+    let o = bylaw(&["tenant", "categories"]);
+    assert!(String::from_utf8_lossy(&o.stdout).lines().count() > 50);
+    let o = bylaw(&["tenant", "categories", "no-such-category"]);
+    assert_eq!(o.status.code(), Some(2));
+}

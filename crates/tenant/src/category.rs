@@ -787,7 +787,7 @@ impl Catalog {
         }
     }
 
-    /// Checks a submitted selection: exactly one known category (`business-category.single`, limit read from the rulebook).
+    /// Checks a submitted selection: at least one and at most the rulebook's limit (1, `business-category.single`), every one known; returns the first.
     pub fn validate_selection(&self, ids: &[&str]) -> Result<&Category, CategoryError> {
         match ids {
             [] => Err(CategoryError::NoneSelected { rule: RULE_SINGLE }),
@@ -796,7 +796,13 @@ impl Catalog {
                 max: self.max_categories,
                 rule: RULE_SINGLE,
             }),
-            [one, ..] => self.lookup(one),
+            [first, rest @ ..] => {
+                let chosen = self.lookup(first)?;
+                for id in rest {
+                    self.lookup(id)?;
+                }
+                Ok(chosen)
+            }
         }
     }
 

@@ -549,7 +549,10 @@ impl Assessor {
                     rule: RULE_RELATIONSHIP.into(),
                     status: Status::Met,
                     side: None,
-                    zh: format!("迁移企业关系为「{}」，在所列关系中", self.relationship_zh(r)),
+                    zh: format!(
+                        "迁移企业关系为「{}」，在所列关系中",
+                        self.relationship_zh(r)
+                    ),
                     en: format!(
                         "the tenants are {} ({}), one of the listed relationships",
                         self.relationship_en(r),
@@ -646,7 +649,11 @@ fn documents(
             out.push(Document {
                 rule: r.id.clone(),
                 zh: list.items.join(" / "),
-                en: ds.iter().map(|d| d.en.as_str()).collect::<Vec<_>>().join(" or "),
+                en: ds
+                    .iter()
+                    .map(|d| d.en.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
                 part: ds.first().map_or(Part::Attachment, |d| d.part),
                 one_of: ds
                     .iter()
@@ -761,7 +768,10 @@ fn short_name(req: &Request) -> Finding {
         } else {
             finding(
                 Status::Unmet,
-                format!("对外简称「{}」不含命名字段「{field}」", missing.join("」「")),
+                format!(
+                    "对外简称「{}」不含命名字段「{field}」",
+                    missing.join("」「")
+                ),
                 format!(
                     "the external short name `{}` does not contain the naming field `{field}`",
                     missing.join("`, `")
@@ -770,11 +780,17 @@ fn short_name(req: &Request) -> Finding {
         };
     }
     if na.contains(nb.as_str()) || nb.contains(na.as_str()) {
-        let field = if na.chars().count() <= nb.chars().count() { a } else { b };
+        let field = if na.chars().count() <= nb.chars().count() {
+            a
+        } else {
+            b
+        };
         finding(
             Status::Met,
             format!("对外简称「{a}」「{b}」均含命名字段「{field}」"),
-            format!("the external short names `{a}` and `{b}` both contain the naming field `{field}`"),
+            format!(
+                "the external short names `{a}` and `{b}` both contain the naming field `{field}`"
+            ),
         )
     } else if !na.chars().any(|c| nb.contains(c)) {
         finding(
