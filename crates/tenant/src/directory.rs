@@ -66,6 +66,8 @@ pub struct Directory {
     last: Vec<u32>,
     /// Depth of each department (root 0).
     depth: Vec<u32>,
+    /// Path of names from the root, for explanations (kept with the labels).
+    paths: Vec<String>,
     /// Bumped on every structural change of the tree.
     generation: u64,
 }
@@ -186,6 +188,13 @@ impl Directory {
 
     /// The department path from the root, as names (for explanations).
     pub fn path(&self, d: DeptIx) -> String {
+        match self.paths.get(d as usize) {
+            Some(p) if !p.is_empty() => p.clone(),
+            _ => self.walk_path(d),
+        }
+    }
+
+    fn walk_path(&self, d: DeptIx) -> String {
         let mut names: Vec<&str> = self
             .ancestors(d)
             .iter()
@@ -227,6 +236,7 @@ impl Directory {
     pub fn rename_department(&mut self, id: &str, name: &str) -> Result<(), TenantError> {
         let d = self.dept(id)?;
         self.depts[d as usize].name = name.to_string();
+        self.relabel();
         Ok(())
     }
 
@@ -423,6 +433,8 @@ impl Directory {
         // (department, next child position)
         let mut stack: Vec<(DeptIx, usize)> = vec![(0, 0)];
         self.pre[0] = 0;
+        self.paths = vec![String::new(); n];
+        self.paths[0] = self.depts[0].name.clone();
         counter += 1;
         while let Some(&mut (d, ref mut k)) = stack.last_mut() {
             let children = &self.depts[d as usize].children;
@@ -431,6 +443,8 @@ impl Directory {
                 *k += 1;
                 self.pre[c as usize] = counter;
                 self.depth[c as usize] = self.depth[d as usize] + 1;
+                let path = format!("{}/{}", self.paths[d as usize], self.depts[c as usize].name);
+                self.paths[c as usize] = path;
                 counter += 1;
                 stack.push((c, 0));
             } else {

@@ -162,6 +162,8 @@ pub struct Tenant {
     /// Compiled directory scope of each scoped admin: sorted, disjoint
     /// pre-order intervals.
     compiled: HashMap<String, Vec<(u32, u32)>>,
+    /// The same scopes as text for explanations, built with them.
+    scope_text: HashMap<String, String>,
 }
 
 impl Tenant {
@@ -198,6 +200,7 @@ impl Tenant {
             policy,
             limits,
             compiled: HashMap::new(),
+            scope_text: HashMap::new(),
         })
     }
 
@@ -286,6 +289,19 @@ impl Tenant {
         Some(r)
     }
 
+    /// A scoped admin's right on one app (own or its group's, the stronger),
+    /// without building its whole rights.
+    fn app_right(&self, admin: &str, app: &str) -> Option<AppRight> {
+        let a = self.scoped.get(admin)?;
+        let own = a.rights.apps.get(app).copied();
+        let group = a
+            .group
+            .as_ref()
+            .and_then(|g| self.groups.get(g))
+            .and_then(|g| g.rights.apps.get(app).copied());
+        own.max(group)
+    }
+
     fn scoped_basis(&self, admin: &str) -> Basis {
         match self.scoped.get(admin).and_then(|a| a.group.clone()) {
             Some(group) => Basis::Group { group },
@@ -298,18 +314,24 @@ impl Tenant {
     /// Recompiles every scoped admin's directory scope into intervals.
     fn recompile(&mut self) {
         let mut out = HashMap::with_capacity(self.scoped.len());
+        let mut text = HashMap::with_capacity(self.scoped.len());
         for id in self.scoped.keys() {
             out.insert(id.clone(), self.compile(id));
+            text.insert(id.clone(), self.describe_scope(id));
         }
         self.compiled = out;
+        self.scope_text = text;
     }
 
     fn recompile_one(&mut self, id: &str) {
         if self.scoped.contains_key(id) {
             let c = self.compile(id);
             self.compiled.insert(id.to_string(), c);
+            let t = self.describe_scope(id);
+            self.scope_text.insert(id.to_string(), t);
         } else {
             self.compiled.remove(id);
+            self.scope_text.remove(id);
         }
     }
 
@@ -366,7 +388,11 @@ impl Tenant {
             .any(|d| self.in_scope(admin, *d))
     }
 
-    fn scope_names(&self, admin: &str) -> String {
+    fn scope_names(&self, admin: &str) -> &str {
+        self.scope_text.get(admin).map_or("无", String::as_str)
+    }
+
+    fn describe_scope(&self, admin: &str) -> String {
         let names: Vec<String> = self
             .rights_of(admin)
             .map(|r| {
@@ -679,7 +705,7 @@ impl Tenant {
     }
 
     fn app_failure(&self, actor: &str, app: &str, wanted: AppRight) -> Option<Failure> {
-        let held = self.rights_of(actor).and_then(|r| r.apps.get(app).copied());
+        let held = self.app_right(actor, app);
         match held {
             Some(h) if h.covers(wanted) => None,
             Some(h) => Some(fail(
@@ -965,7 +991,10 @@ impl Tenant {
             Action::ManageDirectory,
             &Resource::Department(id.into()),
         )?;
-        self.dir.rename_department(id, name)
+        self.dir.rename_department(id, name)?;
+        // Explanations name departments by path.
+        self.recompile();
+        Ok(())
     }
 
     /// Moves a department (the actor must manage it and the new parent);
