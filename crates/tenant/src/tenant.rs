@@ -1104,6 +1104,15 @@ impl Tenant {
                 en: "the creator cannot be deleted; transfer the role first".into(),
             });
         }
+        if self.super_kind(id).is_some() && self.top(actor).is_none() {
+            return Err(TenantError::Denied {
+                rule: rule::OWN_RIGHTS_ONLY.into(),
+                zh: format!("{id} 是超级管理员，分级管理员不能将其移出通讯录"),
+                en: format!(
+                    "{id} is a super admin; a scoped admin cannot remove it from the directory"
+                ),
+            });
+        }
         self.dir.remove_member(id)?;
         let mut fx = Effects::default();
         let before = self.supers.len();
@@ -1439,12 +1448,39 @@ impl Tenant {
         grantee: &str,
         rights: &Rights,
     ) -> Result<(), TenantError> {
-        if self.top(actor).is_none() && !self.missing(actor, rights).is_empty() {
-            return Err(TenantError::Denied {
-                rule: rule::OWN_RIGHTS_ONLY.into(),
-                zh: "分级管理员只能设置其拥有的对应权限".into(),
-                en: "a scoped admin only sets rights it holds".into(),
-            });
+        if self.top(actor).is_none() {
+            // The same authority as granting: a scoped admin in an admin
+            // group, on another admin, over rights it holds itself.
+            let in_group = self.scoped.get(actor).is_some_and(|a| a.group.is_some());
+            if !in_group || actor == grantee {
+                return Err(TenantError::Denied {
+                    rule: rule::DELEGATE.into(),
+                    zh: "只有存在管理组中的分级管理员可以设置其他分级管理员的权限".into(),
+                    en: "only a scoped admin in an admin group sets other scoped admins' rights"
+                        .into(),
+                });
+            }
+            let mut missing = self.missing(actor, rights);
+            // Taking an app right away takes the grantee's whole right on
+            // that app: the actor must hold at least as much.
+            if let Some(g) = self.scoped.get(grantee) {
+                for app in rights.apps.keys() {
+                    if let Some(theirs) = g.rights.apps.get(app) {
+                        if !self
+                            .app_right(actor, app)
+                            .is_some_and(|h| h.covers(*theirs))
+                        {
+                            missing.push(format!(
+                                "应用 {app}：{grantee} 持有{}，超出你的权限 app {app}: {grantee} holds {theirs:?}, more than you",
+                                theirs.zh()
+                            ));
+                        }
+                    }
+                }
+            }
+            if !missing.is_empty() {
+                return Err(TenantError::Exceeds { missing });
+            }
         }
         let a = self
             .scoped

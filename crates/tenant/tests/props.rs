@@ -831,7 +831,11 @@ fn run_op(t: &mut Tenant, m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
             let actor = by.id();
             let id = pick(&m.live_members(), *member).expect("the creator is live");
             // roles.creator: the creator can be transferred, never removed.
-            let ok = m.allowed(&actor, md, &Resource::Member(id.clone())) && id != CREATOR;
+            // A scoped admin cannot push a super admin out of the directory
+            // (roles.scoped-admin.own-rights-only).
+            let ok = m.allowed(&actor, md, &Resource::Member(id.clone()))
+                && id != CREATOR
+                && (m.is_top(&actor) || !m.supers.contains_key(&id));
             let r = t.remove_member(&actor, &id).map(|_| ());
             if ok {
                 m.members.remove(&id);

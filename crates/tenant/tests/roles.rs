@@ -655,3 +655,68 @@ fn unknown_ids_are_errors_not_panics() {
     assert!(t.add_member(BOSS, "bad id", "x", &["rd".into()]).is_err());
     assert!(t.add_member(BOSS, "nobody", "x", &[]).is_err());
 }
+
+#[test]
+fn revoking_needs_the_authority_of_granting() {
+    // wecom-admin/roles.scoped-admin.delegate, roles.scoped-admin.own-rights-only
+    let mut t = tenant();
+    t.create_group(
+        BOSS,
+        AdminGroup {
+            id: "g".into(),
+            name: "研发".into(),
+            rights: subtree("rd"),
+        },
+    )
+    .unwrap();
+    t.add_scoped_admin(BOSS, "alice", Some("g")).unwrap();
+    t.add_scoped_admin(BOSS, "bob", None).unwrap();
+    t.add_scoped_admin(BOSS, "frank", None).unwrap();
+    let mut send = subtree("rd");
+    send.apps.insert("crm".into(), AppRight::Send);
+    t.grant(BOSS, "bob", &send).unwrap();
+    t.grant(BOSS, "alice", &send).unwrap();
+    let mut manage = subtree("be");
+    manage.apps.insert("crm".into(), AppRight::Manage);
+    t.grant(BOSS, "frank", &manage).unwrap();
+    // Outside any group: no revoking either.
+    assert!(matches!(
+        t.revoke("bob", "frank", &subtree("be")),
+        Err(TenantError::Denied { .. })
+    ));
+    // In a group, but the grantee holds more on crm than the revoker.
+    let mut crm = Rights::default();
+    crm.apps.insert("crm".into(), AppRight::Send);
+    assert!(matches!(
+        t.revoke("alice", "frank", &crm),
+        Err(TenantError::Exceeds { .. })
+    ));
+    assert!(
+        t.check("frank", Action::ManageApp, &Resource::App("crm".into()))
+            .allowed
+    );
+    // What it holds, it may take back.
+    t.revoke("alice", "frank", &subtree("be")).unwrap();
+    assert!(
+        !t.check("frank", Action::ManageDirectory, &dept("be"))
+            .allowed
+    );
+}
+
+#[test]
+fn a_scoped_admin_cannot_remove_a_super_admin_from_the_directory() {
+    // wecom-admin/roles.scoped-admin.own-rights-only
+    let mut t = tenant();
+    t.add_super_admin(BOSS, "bob", SuperKind::Internal).unwrap();
+    t.add_scoped_admin(BOSS, "alice", None).unwrap();
+    t.grant(BOSS, "alice", &subtree("be")).unwrap();
+    assert!(matches!(
+        t.remove_member("alice", "bob"),
+        Err(TenantError::Denied { .. })
+    ));
+    assert!(
+        t.check("bob", Action::ManageAdmins, &Resource::Tenant)
+            .allowed
+    );
+    t.remove_member(BOSS, "bob").unwrap();
+}
