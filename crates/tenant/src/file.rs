@@ -8,7 +8,7 @@
 //! written back to the file, or appended to the event log of the database
 //! and replayed from it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -535,9 +535,4 @@ impl Command {
         *reg.get_mut(self.tenant())? = t;
         Ok(notes)
     }
-}
-
-/// Groups by id, as a map (for callers that index them).
-pub fn groups_by_id(f: &TenantFile) -> BTreeMap<&str, &AdminGroup> {
-    f.groups.iter().map(|g| (g.id.as_str(), g)).collect()
 }
