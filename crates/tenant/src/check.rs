@@ -58,6 +58,8 @@ pub mod rule {
     pub const SEAT_REMOVAL: &str = "wecom-admin/security.seat-removal";
     /// 离职释放名额.
     pub const SEAT_RELEASE: &str = "wecom-admin/security.seat-release";
+    /// 企业超级管理员可以看到可用余额与充值入口.
+    pub const BALANCE_ENTRY: &str = "wecom-admin/recharge.entry";
     /// 仅超级管理员或业务负责人可以选择经营类目.
     pub const CATEGORY_WHO: &str = "wecom-admin/business-category.who";
     /// 管理员须在授权范围内使用管理权限.
@@ -86,6 +88,8 @@ pub enum Action {
     SpendBalance,
     /// Add, edit or delete custom balance rules.
     ManageSpendRules,
+    /// See the balance, top up, read the statement, set low-balance alerts.
+    ManageBalance,
     /// Buy security advanced features.
     BuySecurityFeature,
     /// Select or change the business category.
@@ -98,7 +102,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for listings.
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::ManageDirectory,
         Action::SendMessage,
         Action::ManageApp,
@@ -108,6 +112,7 @@ impl Action {
         Action::TransferCreator,
         Action::SpendBalance,
         Action::ManageSpendRules,
+        Action::ManageBalance,
         Action::BuySecurityFeature,
         Action::SelectBusinessCategory,
         Action::AssignSeat,
@@ -126,6 +131,7 @@ impl Action {
             Action::TransferCreator => "transfer-creator",
             Action::SpendBalance => "spend-balance",
             Action::ManageSpendRules => "manage-spend-rules",
+            Action::ManageBalance => "manage-balance",
             Action::BuySecurityFeature => "buy-security-feature",
             Action::SelectBusinessCategory => "select-business-category",
             Action::AssignSeat => "assign-seat",
@@ -149,6 +155,7 @@ impl Action {
                     | ManageAdmins
                     | TransferCreator
                     | ManageSpendRules
+                    | ManageBalance
                     | SelectBusinessCategory
                     | BuySecurityFeature
             ),

@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::category::CategoryState;
 use crate::error::TenantError;
 use crate::registry::Registry;
 use crate::roles::{AdminGroup, Rights, ScopedAdmin, SuperKind};
@@ -30,6 +31,16 @@ pub struct Header {
     /// Verified.
     #[serde(default)]
     pub verified: bool,
+    /// Industry (行业), e.g. 家校行业; some features exclude industries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub industry: Option<String>,
+    /// The business category and its review status.
+    #[serde(default, skip_serializing_if = "is_unset")]
+    pub category: CategoryState,
+}
+
+fn is_unset(c: &CategoryState) -> bool {
+    *c == CategoryState::Unset
 }
 
 /// A department in a file.
@@ -138,6 +149,8 @@ impl TenantFile {
         let h = &self.tenant;
         let mut t = Tenant::new(&h.id, &h.name, &h.creator, limits, self.policy.clone())?;
         t.verified = h.verified;
+        t.industry = h.industry.clone();
+        t.category = h.category.clone();
         let me = h.creator.clone();
         for a in &self.apps {
             t.add_app(&me, a)?;
@@ -249,6 +262,8 @@ impl TenantFile {
                 name: t.name.clone(),
                 creator: t.creator().to_string(),
                 verified: t.verified,
+                industry: t.industry.clone(),
+                category: t.category.clone(),
             },
             policy: t.policy().clone(),
             apps: t.apps().clone(),
@@ -430,6 +445,14 @@ pub enum Command {
 }
 
 impl Command {
+    /// The command's name as logged (`grant`, `add-member`, …).
+    pub fn name(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("command")?.as_str().map(String::from))
+            .unwrap_or_else(|| "change".into())
+    }
+
     /// The tenant it changes.
     pub fn tenant(&self) -> &str {
         match self {

@@ -12,12 +12,20 @@
 
 #![forbid(unsafe_code)]
 
+pub mod acquisition;
+pub mod alert;
+pub mod approval;
+pub mod books;
 pub mod category;
 pub mod check;
+pub mod contacts;
 pub mod directory;
 pub mod error;
 pub mod file;
+pub mod journal;
+pub mod ledger;
 pub mod migration;
+pub mod money;
 pub mod registry;
 pub mod roles;
 pub mod tenant;
@@ -25,6 +33,7 @@ pub mod tenant;
 pub use check::{Action, Decision, Failure, Resource};
 pub use directory::Directory;
 pub use error::TenantError;
+pub use money::Fen;
 pub use registry::Registry;
 pub use roles::{
     AdminGroup, AppRight, Basis, DeviceRights, DeviceScope, Rights, ScopeItem, ScopedAdmin,

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use bylaw_rulebook::Rulebook;
 use serde::{Deserialize, Serialize};
 
+use crate::category::CategoryState;
 use crate::check::{fail, rule, Action, Decision, Failure, Resource};
 use crate::directory::{DeptIx, Directory, MemberIx};
 use crate::error::TenantError;
@@ -147,6 +148,10 @@ pub struct Tenant {
     pub name: String,
     /// Verified (认证).
     pub verified: bool,
+    /// Industry (行业), when known; auto-deduction excludes some (`auto-deduct.eligibility`).
+    pub industry: Option<String>,
+    /// The business category (`business-category.*`).
+    pub category: CategoryState,
     dir: Directory,
     creator: String,
     supers: Vec<SuperAdmin>,
@@ -187,6 +192,8 @@ impl Tenant {
             id: id.into(),
             name: name.into(),
             verified: false,
+            industry: None,
+            category: CategoryState::Unset,
             dir: Directory::new("root", name),
             creator: creator.into(),
             supers: Vec::new(),
@@ -497,9 +504,17 @@ impl Tenant {
                     "only super admins manage custom balance rules",
                 )]),
             }),
+            Action::ManageBalance => Ok(self.super_only(
+                top,
+                rule::BALANCE_ENTRY,
+                ("管理企业余额", "manage the balance"),
+                "企业超级管理员可以查看可用余额、充值、资金明细与余额预警",
+                "super admins see the balance, top up, read the statement and set low-balance alerts",
+            )),
             Action::BuySecurityFeature => Ok(self.super_only(
                 top,
                 rule::SECURITY_BUY,
+                ("购买安全高级功能", "buy security advanced features"),
                 "安全高级功能仅支持超级管理员购买，成员、分级管理员暂不支持",
                 "only super admins buy security advanced features; members and scoped admins cannot",
             )),
@@ -567,13 +582,20 @@ impl Tenant {
         }
     }
 
-    fn super_only(&self, top: Option<Basis>, r: &'static str, zh: &str, en: &str) -> Decision {
+    fn super_only(
+        &self,
+        top: Option<Basis>,
+        r: &'static str,
+        what: (&str, &str),
+        zh: &str,
+        en: &str,
+    ) -> Decision {
         match top {
             Some(Basis::SuperAdmin { kind }) => Decision::allow(
                 Basis::SuperAdmin { kind },
                 r,
-                "超级管理员可以购买".into(),
-                "super admins may buy it".into(),
+                format!("超级管理员可以{}", what.0),
+                format!("super admins may {}", what.1),
             ),
             Some(Basis::Creator) if self.policy.creator_spends_by_default => Decision::allow(
                 Basis::Creator,

@@ -1,0 +1,668 @@
+//! One tenant's money, quota and workflow state, and the commands that change it.
+//!
+//! [`Books`] gathers the ledger ([`crate::ledger`]), acquisition-assistant
+//! usage and auto-deduction ([`crate::acquisition`]), the low-balance alert
+//! ([`crate::alert`]), the external-contact quota ([`crate::contacts`]) and
+//! approval flows ([`crate::approval`]). [`Books::apply`] is a pure function
+//! of the books, the tenant (who may do what, from [`Tenant::check`]), the
+//! rules read from the rulebook and a [`BookCommand`]: it checks the actor,
+//! applies the command or refuses it with nothing changed, and returns an
+//! [`Outcome`] with the figures, the rule ids and the notices to send.
+//!
+//! Commands are data (serde, tagged by `command`), so the journal can log
+//! them and replay them. A command whose effect depends on a rulebook figure
+//! (the unit price of an added customer, the price of a plan, the expiry of
+//! bought usage) comes back from `apply` *pinned*: the figure used is written
+//! into it, and the pinned command is what the journal stores, so a replay
+//! after a rulebook change reproduces the same money.
+
+use std::collections::BTreeMap;
+
+use bylaw_rulebook::Rulebook;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::acquisition::{Acquisition, AcquisitionError, AcquisitionRules, Expired};
+use crate::alert::{Alert, AlertError, AlertNotice, AlertRules, AlertSettings};
+use crate::category::{Catalog, CategoryError, Feature};
+use crate::check::{Action, Resource};
+use crate::error::TenantError;
+use crate::ledger::{Ledger, LedgerError, LedgerRules, Posting};
+use crate::money::Fen;
+use crate::tenant::{Tenant, Time};
+
+/// Everything the books read from the rulebook.
+#[derive(Debug, Clone)]
+pub struct BookRules {
+    /// Top-up methods, payable items, statement columns.
+    pub ledger: LedgerRules,
+    /// Acquisition-assistant figures.
+    pub acquisition: AcquisitionRules,
+    /// Alert intervals.
+    pub alerts: AlertRules,
+    /// Business categories and the features they gate.
+    pub catalog: Catalog,
+}
+
+/// Why the rules could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RulesError {
+    /// Ledger lists.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// Acquisition figures.
+    #[error(transparent)]
+    Acquisition(#[from] AcquisitionError),
+    /// Alert intervals.
+    #[error(transparent)]
+    Alert(#[from] AlertError),
+    /// Category catalog.
+    #[error(transparent)]
+    Category(#[from] CategoryError),
+}
+
+impl BookRules {
+    /// Reads every figure from the rulebook.
+    pub fn from_rulebook(rb: &Rulebook) -> Result<BookRules, RulesError> {
+        Ok(BookRules {
+            ledger: LedgerRules::from_rulebook(rb)?,
+            acquisition: AcquisitionRules::from_rulebook(rb)?,
+            alerts: AlertRules::from_rulebook(rb)?,
+            catalog: Catalog::from_rulebook(rb)?,
+        })
+    }
+}
+
+/// Why a command was refused; nothing changed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BooksError {
+    /// The actor may not (with the deciding rule), or an id names nothing.
+    #[error(transparent)]
+    Tenant(#[from] TenantError),
+    /// The ledger refused.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// Acquisition usage or auto-deduction refused.
+    #[error(transparent)]
+    Acquisition(#[from] AcquisitionError),
+    /// Alert settings refused.
+    #[error(transparent)]
+    Alert(#[from] AlertError),
+    /// The business category blocks the operation.
+    #[error("{zh} ({en}) [{rule}]")]
+    Category {
+        /// The rule.
+        rule: String,
+        /// Why, Chinese.
+        zh: String,
+        /// Why, English.
+        en: String,
+    },
+}
+
+/// A command on one tenant's books.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum BookCommand {
+    /// Tops up the balance (`recharge.entry`, `recharge.sources`).
+    TopUp {
+        /// Idempotency key.
+        key: String,
+        /// Who (a super admin).
+        actor: String,
+        /// Method.
+        method: String,
+        /// Amount.
+        amount: Fen,
+        /// When.
+        at: Time,
+    },
+    /// Pays an order from the balance (`recharge.spend-permission.pay`).
+    Pay {
+        /// Idempotency key.
+        key: String,
+        /// Who pays (needs the spend permission for the item).
+        actor: String,
+        /// Order id.
+        order: String,
+        /// Item.
+        item: String,
+        /// Amount.
+        amount: Fen,
+        /// Details.
+        #[serde(default)]
+        detail: String,
+        /// When.
+        at: Time,
+    },
+    /// Refunds a paid order to the balance, by the platform (`recharge.refund.consumed`).
+    Refund {
+        /// Idempotency key.
+        key: String,
+        /// The platform operator.
+        operator: String,
+        /// The order.
+        order: String,
+        /// Amount.
+        amount: Fen,
+        /// Why.
+        #[serde(default)]
+        reason: String,
+        /// When.
+        at: Time,
+    },
+    /// Returns unconsumed money through customer service (`recharge.refund.unconsumed`).
+    RefundUnconsumed {
+        /// Idempotency key.
+        key: String,
+        /// The customer-service operator.
+        operator: String,
+        /// Where it goes.
+        method: String,
+        /// Amount.
+        amount: Fen,
+        /// Why.
+        #[serde(default)]
+        reason: String,
+        /// When.
+        at: Time,
+    },
+    /// Buys acquisition-assistant usage from the balance (`recharge.spend-permission.acquisition-assistant` a).
+    BuyUsage {
+        /// Idempotency key.
+        key: String,
+        /// Who.
+        actor: String,
+        /// Order id.
+        order: String,
+        /// Uses.
+        count: u32,
+        /// Price of the order.
+        amount: Fen,
+        /// When.
+        at: Time,
+    },
+    /// Turns acquisition-assistant auto-deduction on or off (`recharge.auto-deduct.who`).
+    SetAutoDeduct {
+        /// Who.
+        actor: String,
+        /// On or off.
+        on: bool,
+        /// When.
+        at: Time,
+    },
+    /// A customer added a member through an acquisition link (`auto-deduct.consumption-order`).
+    AddCustomer {
+        /// The add's id (idempotency).
+        add: String,
+        /// The unit price deducted if needed; filled from the rulebook when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        price: Option<Fen>,
+        /// When.
+        at: Time,
+    },
+    /// Sets or changes the low-balance alert (`recharge.low-balance-alert.*`).
+    SetAlert {
+        /// Who.
+        actor: String,
+        /// The settings.
+        settings: AlertSettings,
+        /// When.
+        at: Time,
+    },
+    /// Disables the low-balance alert (`recharge.low-balance-alert.adjust`).
+    DisableAlert {
+        /// Who.
+        actor: String,
+        /// When.
+        at: Time,
+    },
+    /// Lets time pass: due alerts, expired usage.
+    Tick {
+        /// Now.
+        at: Time,
+    },
+}
+
+impl BookCommand {
+    /// The command's name (`top-up`, …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            BookCommand::TopUp { .. } => "top-up",
+            BookCommand::Pay { .. } => "pay",
+            BookCommand::Refund { .. } => "refund",
+            BookCommand::RefundUnconsumed { .. } => "refund-unconsumed",
+            BookCommand::BuyUsage { .. } => "buy-usage",
+            BookCommand::SetAutoDeduct { .. } => "set-auto-deduct",
+            BookCommand::AddCustomer { .. } => "add-customer",
+            BookCommand::SetAlert { .. } => "set-alert",
+            BookCommand::DisableAlert { .. } => "disable-alert",
+            BookCommand::Tick { .. } => "tick",
+        }
+    }
+
+    /// The idempotency key the command carries, if any.
+    pub fn key(&self) -> Option<String> {
+        match self {
+            BookCommand::TopUp { key, .. }
+            | BookCommand::Pay { key, .. }
+            | BookCommand::Refund { key, .. }
+            | BookCommand::RefundUnconsumed { key, .. }
+            | BookCommand::BuyUsage { key, .. } => Some(key.clone()),
+            BookCommand::AddCustomer { add, .. } => Some(format!("acquisition-add:{add}")),
+            _ => None,
+        }
+    }
+
+    /// When.
+    pub fn at(&self) -> Time {
+        match self {
+            BookCommand::TopUp { at, .. }
+            | BookCommand::Pay { at, .. }
+            | BookCommand::Refund { at, .. }
+            | BookCommand::RefundUnconsumed { at, .. }
+            | BookCommand::BuyUsage { at, .. }
+            | BookCommand::SetAutoDeduct { at, .. }
+            | BookCommand::AddCustomer { at, .. }
+            | BookCommand::SetAlert { at, .. }
+            | BookCommand::DisableAlert { at, .. }
+            | BookCommand::Tick { at } => *at,
+        }
+    }
+}
+
+/// A message the books ask to send.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Notice {
+    /// A low-balance alert.
+    LowBalance(AlertNotice),
+    /// Purchased usage expired unused.
+    UsageExpired(Expired),
+}
+
+/// What a command did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    /// Summary, Chinese.
+    pub zh: String,
+    /// Summary, English.
+    pub en: String,
+    /// The rule that decided.
+    pub rule: &'static str,
+    /// Figures (serial, balance, …).
+    pub data: serde_json::Value,
+    /// Messages to send.
+    pub notices: Vec<Notice>,
+    /// False when the command repeated an earlier one and changed nothing.
+    pub changed: bool,
+}
+
+/// One tenant's books.
+#[derive(Debug, Clone, Default)]
+pub struct Books {
+    /// The ledger.
+    pub ledger: Ledger,
+    /// Acquisition-assistant usage.
+    pub acquisition: Acquisition,
+    /// The low-balance alert.
+    pub alert: Alert,
+    /// Platform-side notes by command name, for reports.
+    applied: BTreeMap<&'static str, u64>,
+}
+
+fn require(t: &Tenant, actor: &str, action: Action, r: &Resource) -> Result<(), BooksError> {
+    let d = t.check(actor, action, r);
+    if d.allowed {
+        return Ok(());
+    }
+    let (rule, zh, en) = match d.failed.first() {
+        Some(f) => (f.rule.to_string(), f.zh.clone(), f.en.clone()),
+        None => (d.rule.to_string(), d.zh.clone(), d.en.clone()),
+    };
+    Err(BooksError::Tenant(TenantError::Denied { rule, zh, en }))
+}
+
+fn gate(t: &Tenant, rules: &BookRules, f: Feature) -> Result<(), BooksError> {
+    let v = rules.catalog.feature_allowed(&t.category, f);
+    if v.allowed {
+        return Ok(());
+    }
+    Err(BooksError::Category {
+        rule: v.rule,
+        zh: v.zh,
+        en: v.en,
+    })
+}
+
+impl Books {
+    /// Empty books.
+    pub fn new() -> Books {
+        Books::default()
+    }
+
+    /// How many commands of each kind changed the books.
+    pub fn applied(&self) -> &BTreeMap<&'static str, u64> {
+        &self.applied
+    }
+
+    /// Applies a command for `tenant`; returns what it did and the command
+    /// as it should be logged (rulebook figures pinned). On error nothing
+    /// changed.
+    pub fn apply(
+        &mut self,
+        tenant: &Tenant,
+        rules: &BookRules,
+        cmd: &BookCommand,
+    ) -> Result<(Outcome, BookCommand), BooksError> {
+        let mut pinned = cmd.clone();
+        let lr = &rules.ledger;
+        let before = self.ledger.balance();
+        let mut out = match cmd {
+            BookCommand::TopUp {
+                key,
+                actor,
+                method,
+                amount,
+                at,
+            } => {
+                require(tenant, actor, Action::ManageBalance, &Resource::Tenant)?;
+                let p = self.ledger.post(
+                    lr,
+                    &Posting::TopUp {
+                        key: key.clone(),
+                        at: *at,
+                        method: method.clone(),
+                        amount: *amount,
+                        operator: actor.clone(),
+                    },
+                )?;
+                self.money_outcome(p.serial, p.duplicate, crate::ledger::rule::SOURCES)
+            }
+            BookCommand::Pay {
+                key,
+                actor,
+                order,
+                item,
+                amount,
+                detail,
+                at,
+            } => {
+                lr.item(item)?;
+                require(
+                    tenant,
+                    actor,
+                    Action::SpendBalance,
+                    &Resource::Feature(item.clone()),
+                )?;
+                if *item == rules.acquisition.item {
+                    gate(tenant, rules, Feature::AcquisitionPurchase)?;
+                }
+                let p = self.ledger.post(
+                    lr,
+                    &Posting::Pay {
+                        key: key.clone(),
+                        at: *at,
+                        order: order.clone(),
+                        item: item.clone(),
+                        amount: *amount,
+                        operator: actor.clone(),
+                        detail: detail.clone(),
+                    },
+                )?;
+                self.money_outcome(p.serial, p.duplicate, crate::ledger::rule::PAY)
+            }
+            BookCommand::Refund {
+                key,
+                operator,
+                order,
+                amount,
+                reason,
+                at,
+            } => {
+                let p = self.ledger.post(
+                    lr,
+                    &Posting::Refund {
+                        key: key.clone(),
+                        at: *at,
+                        order: order.clone(),
+                        amount: *amount,
+                        operator: operator.clone(),
+                        reason: reason.clone(),
+                    },
+                )?;
+                self.money_outcome(p.serial, p.duplicate, crate::ledger::rule::REFUND_CONSUMED)
+            }
+            BookCommand::RefundUnconsumed {
+                key,
+                operator,
+                method,
+                amount,
+                reason,
+                at,
+            } => {
+                let p = self.ledger.post(
+                    lr,
+                    &Posting::Withdraw {
+                        key: key.clone(),
+                        at: *at,
+                        method: method.clone(),
+                        amount: *amount,
+                        operator: operator.clone(),
+                        reason: reason.clone(),
+                    },
+                )?;
+                self.money_outcome(p.serial, p.duplicate, crate::ledger::rule::REFUND_UNCONSUMED)
+            }
+            BookCommand::BuyUsage {
+                key,
+                actor,
+                order,
+                count,
+                amount,
+                at,
+            } => {
+                let item = rules.acquisition.item.clone();
+                require(tenant, actor, Action::SpendBalance, &Resource::Feature(item))?;
+                gate(tenant, rules, Feature::AcquisitionPurchase)?;
+                let (serial, duplicate) = self.acquisition.buy(
+                    &mut self.ledger,
+                    lr,
+                    &rules.acquisition,
+                    key,
+                    order,
+                    *count,
+                    *amount,
+                    actor,
+                    *at,
+                )?;
+                let mut o =
+                    self.money_outcome(serial, duplicate, crate::acquisition::rule::VALIDITY);
+                if let Some(l) = self.acquisition.lots().iter().find(|l| l.order == *order) {
+                    o.data["lot"] = json!(l);
+                }
+                o
+            }
+            BookCommand::SetAutoDeduct { actor, on, at } => {
+                let item = rules.acquisition.item.clone();
+                require(tenant, actor, Action::SpendBalance, &Resource::Feature(item))?;
+                if *on {
+                    if let Some(ind) = tenant.industry.as_deref().filter(|i| {
+                        rules
+                            .acquisition
+                            .excluded_industries
+                            .iter()
+                            .any(|x| x == i)
+                    }) {
+                        return Err(BooksError::Category {
+                            rule: crate::acquisition::rule::ELIGIBILITY.into(),
+                            zh: format!("{ind}企业暂不支持获客助手自动扣款"),
+                            en: format!("tenants of the {ind} industry cannot use auto-deduction"),
+                        });
+                    }
+                    gate(tenant, rules, Feature::AutoDeductEnable)?;
+                    self.acquisition.enable(actor, *at)?;
+                } else {
+                    self.acquisition.disable()?;
+                }
+                Outcome {
+                    zh: if *on {
+                        "已开通获客助手自动扣款：每成功添加一个客户，先消耗已购买的使用量，再从余额实时扣款".into()
+                    } else {
+                        "已关闭自动扣款：不再通过企业余额扣款；未购买使用量时客户将无法继续添加成员".into()
+                    },
+                    en: if *on {
+                        "auto-deduction on: each added customer uses purchased usage first, then is charged to the balance".into()
+                    } else {
+                        "auto-deduction off: no more charges to the balance; without purchased usage customers cannot add members".into()
+                    },
+                    rule: crate::acquisition::rule::WHO,
+                    data: json!({ "on": on }),
+                    notices: Vec::new(),
+                    changed: true,
+                }
+            }
+            BookCommand::AddCustomer { add, price, at } => {
+                let price = price.unwrap_or(rules.acquisition.unit_price);
+                if let BookCommand::AddCustomer { price: p, .. } = &mut pinned {
+                    *p = Some(price);
+                }
+                let a = self.acquisition.add_customer(
+                    &mut self.ledger,
+                    lr,
+                    &rules.acquisition,
+                    add,
+                    price,
+                    *at,
+                )?;
+                let (zh, en) = match &a.charge {
+                    crate::acquisition::Charge::Usage { order, left, .. } => (
+                        format!("消耗已购买使用量（订单 {order}，剩余 {left} 次）"),
+                        format!("one use of purchased usage (order {order}, {left} left)"),
+                    ),
+                    crate::acquisition::Charge::Balance { amount, .. } => (
+                        format!("自动扣款 {amount}"),
+                        format!("auto-deducted {amount}"),
+                    ),
+                };
+                Outcome {
+                    zh,
+                    en,
+                    rule: a.rule,
+                    data: json!({ "add": a.add, "charge": a.charge, "balance": self.ledger.balance() }),
+                    notices: Vec::new(),
+                    changed: !a.duplicate,
+                }
+            }
+            BookCommand::SetAlert {
+                actor, settings, ..
+            } => {
+                require(tenant, actor, Action::ManageBalance, &Resource::Tenant)?;
+                self.alert.set(settings.clone(), tenant.directory())?;
+                Outcome {
+                    zh: format!(
+                        "已设置余额预警：低于 ¥{} 时{}提醒",
+                        settings.threshold_yuan,
+                        settings.frequency.zh()
+                    ),
+                    en: format!(
+                        "low-balance alert set: below ¥{}, {}",
+                        settings.threshold_yuan,
+                        settings.frequency.variant()
+                    ),
+                    rule: crate::alert::rule::ALERT,
+                    data: json!({ "settings": settings }),
+                    notices: Vec::new(),
+                    changed: true,
+                }
+            }
+            BookCommand::DisableAlert { actor, .. } => {
+                require(tenant, actor, Action::ManageBalance, &Resource::Tenant)?;
+                self.alert.disable()?;
+                Outcome {
+                    zh: "已停用余额预警".into(),
+                    en: "low-balance alert disabled".into(),
+                    rule: crate::alert::rule::ADJUST,
+                    data: json!({}),
+                    notices: Vec::new(),
+                    changed: true,
+                }
+            }
+            BookCommand::Tick { at } => {
+                let mut notices: Vec<Notice> = self
+                    .acquisition
+                    .expire(*at)
+                    .into_iter()
+                    .map(Notice::UsageExpired)
+                    .collect();
+                if let Some(n) = self.alert.evaluate(
+                    self.ledger.balance(),
+                    *at,
+                    tenant.directory(),
+                    &rules.alerts,
+                ) {
+                    notices.push(Notice::LowBalance(n));
+                }
+                return Ok((
+                    Outcome {
+                        zh: format!("{} 条通知", notices.len()),
+                        en: format!("{} notices", notices.len()),
+                        rule: crate::alert::rule::TRIGGER,
+                        data: json!({ "balance": self.ledger.balance() }),
+                        changed: !notices.is_empty(),
+                        notices,
+                    },
+                    pinned,
+                ));
+            }
+        };
+        // Any command that moved money, or changed the alert, may start or
+        // end a low-balance episode (`recharge.low-balance-alert.trigger`).
+        if out.changed
+            && (self.ledger.balance() != before
+                || matches!(cmd, BookCommand::SetAlert { .. }))
+        {
+            if let Some(n) = self.alert.evaluate(
+                self.ledger.balance(),
+                cmd.at(),
+                tenant.directory(),
+                &rules.alerts,
+            ) {
+                out.notices.push(Notice::LowBalance(n));
+            }
+        }
+        if out.changed {
+            *self.applied.entry(cmd.name()).or_default() += 1;
+        }
+        Ok((out, pinned))
+    }
+
+    fn money_outcome(&self, serial: u64, duplicate: bool, rule: &'static str) -> Outcome {
+        let m = self.ledger.movement(serial);
+        let (zh, en) = match m {
+            Some(m) if duplicate => (
+                format!("重复请求，未重复记账：流水 {}", m.serial_no()),
+                format!("repeated request, nothing posted again: movement {}", m.serial_no()),
+            ),
+            Some(m) => (
+                format!("{} {} {}，可用余额 {}", m.kind.zh(), m.detail, m.amount, m.balance_after),
+                format!("{} {} {}, balance {}", m.kind.en(), m.detail, m.amount, m.balance_after),
+            ),
+            None => (String::new(), String::new()),
+        };
+        Outcome {
+            zh,
+            en,
+            rule,
+            data: json!({
+                "serial": serial,
+                "serial_no": m.map(|m| m.serial_no()),
+                "amount": m.map(|m| m.amount),
+                "balance": self.ledger.balance(),
+                "duplicate": duplicate,
+            }),
+            notices: Vec::new(),
+            changed: !duplicate,
+        }
+    }
+}
