@@ -1,5 +1,6 @@
 //! `bylaw`: the command line of the bylaw rulebook engine.
 
+mod books;
 mod enforce;
 mod render;
 mod review;

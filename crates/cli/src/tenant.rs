@@ -5,13 +5,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use bylaw_rulebook::Rulebook;
-use bylaw_store::{EventLog, NewEvent};
 use bylaw_tenant::file::{Command as Change, TenantFile};
+use bylaw_tenant::journal::{Entry, Journal};
 use bylaw_tenant::{
     Action, AppRight, Decision, DeviceScope, Limits, Registry, Resource, Rights, ScopeItem,
     SuperKind, Tenant,
 };
 use clap::{Args, Subcommand};
+
+use crate::books::BalanceCommand;
 use serde_json::json;
 
 /// Arguments of `bylaw tenant`.
@@ -91,6 +93,15 @@ impl RightsArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum TenantCommand {
+    /// The prepaid balance: top-ups, payments, refunds, acquisition usage
+    /// and auto-deduction, low-balance alerts, the statement (needs --db).
+    Balance {
+        /// The time of the command (RFC 3339; default: now).
+        #[arg(long, global = true)]
+        at: Option<String>,
+        #[command(subcommand)]
+        command: BalanceCommand,
+    },
     /// Import a tenant file into the database.
     Import {
         /// The file.
@@ -257,7 +268,7 @@ fn limits(rb: &Rulebook) -> Result<Limits> {
 /// Where tenants come from and changes go to.
 enum Source {
     File(PathBuf),
-    Db(EventLog),
+    Db(Box<Journal>),
 }
 
 fn load(a: &TenantArgs, rb: &Rulebook) -> Result<(Source, Registry)> {
@@ -275,23 +286,9 @@ fn load(a: &TenantArgs, rb: &Rulebook) -> Result<(Source, Registry)> {
     let db =
         a.db.clone()
             .ok_or_else(|| anyhow!("需要 --file 或 --db (give --file TENANT.toml or --db DB)"))?;
-    let log = EventLog::open(&db).map_err(|e| anyhow!("{}: {e}", db.display()))?;
-    log.for_each_since(0, |ev| {
-        if !ev.kind.starts_with("tenant.") {
-            return Ok(());
-        }
-        let c: Change =
-            serde_json::from_str(&ev.payload).map_err(|err| bylaw_store::StoreError::Corrupt {
-                seq: ev.seq,
-                message: err.to_string(),
-            })?;
-        // Logged changes were checked when written; one that fails now
-        // (a rule change) is skipped rather than losing the rest.
-        let _ = c.apply(&mut reg, &limits);
-        Ok(())
-    })
-    .map_err(|e| anyhow!("{}: {e}", db.display()))?;
-    Ok((Source::Db(log), reg))
+    let j = Journal::open(&db, rb).map_err(|e| anyhow!("{}: {e}", db.display()))?;
+    let reg = j.registry().clone();
+    Ok((Source::Db(Box::new(j)), reg))
 }
 
 fn pick<'a>(a: &TenantArgs, reg: &'a Registry) -> Result<&'a Tenant> {
@@ -387,15 +384,14 @@ pub fn run(a: TenantArgs, rb: &Rulebook) -> Result<u8> {
         };
         let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
         let f = TenantFile::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-        let (_, mut reg) = load(&a, rb)?;
+        let mut j = Journal::open(db, rb).map_err(|e| anyhow!("{}: {e}", db.display()))?;
         let change = Change::Import { file: Box::new(f) };
-        if let Err(e) = change.apply(&mut reg, &limits) {
+        let id = change.tenant().to_string();
+        if let Err(e) = j.submit_one(Entry::Tenant(change))? {
             eprintln!("拒绝 refused: {e}");
             return Ok(1);
         }
-        let mut log = EventLog::open(db).map_err(|e| anyhow!("{}: {e}", db.display()))?;
-        append(&mut log, &change)?;
-        println!("已导入 imported tenant {}", change.tenant());
+        println!("已导入 imported tenant {id}");
         return Ok(0);
     }
     match &a.command {
@@ -406,6 +402,12 @@ pub fn run(a: TenantArgs, rb: &Rulebook) -> Result<u8> {
     let (source, mut reg) = load(&a, rb)?;
     let t = pick(&a, &reg)?;
     let tid = t.id.clone();
+    if let TenantCommand::Balance { at, command } = &a.command {
+        let Source::Db(mut j) = source else {
+            bail!("balance 需要 --db (the balance lives in the database's event log: give --db)");
+        };
+        return crate::books::run(&mut j, &tid, command, at.as_deref(), a.json);
+    }
     let parse = |action: &str, resource: &str| -> Result<(Action, Resource)> {
         Ok((
             action.parse().map_err(|e| anyhow!("{e}"))?,
@@ -414,6 +416,7 @@ pub fn run(a: TenantArgs, rb: &Rulebook) -> Result<u8> {
     };
     let change = match &a.command {
         TenantCommand::Import { .. }
+        | TenantCommand::Balance { .. }
         | TenantCommand::Migration { .. }
         | TenantCommand::Categories { .. } => return Ok(0),
         TenantCommand::Export => {
@@ -570,19 +573,12 @@ pub fn run(a: TenantArgs, rb: &Rulebook) -> Result<u8> {
             group: group.clone(),
         },
     };
-    let notes = match change.apply(&mut reg, &limits) {
-        Ok(n) => n,
-        Err(e) => {
-            if a.json {
-                println!("{}", json!({ "ok": false, "error": e.to_string() }));
-            } else {
-                eprintln!("拒绝 refused: {e}");
-            }
-            return Ok(1);
-        }
-    };
-    match source {
+    let notes = match source {
         Source::File(path) => {
+            let notes = match change.apply(&mut reg, &limits) {
+                Ok(n) => n,
+                Err(e) => return Ok(refused(a.json, &e.to_string())),
+            };
             let t = reg.get(change.tenant()).map_err(|e| anyhow!("{e}"))?;
             write_atomically(
                 &path,
@@ -590,9 +586,13 @@ pub fn run(a: TenantArgs, rb: &Rulebook) -> Result<u8> {
                     .to_toml()
                     .map_err(|e| anyhow!("{e}"))?,
             )?;
+            notes
         }
-        Source::Db(mut log) => append(&mut log, &change)?,
-    }
+        Source::Db(mut j) => match j.submit_one(Entry::Tenant(change))? {
+            Ok(applied) => applied.notes,
+            Err(e) => return Ok(refused(a.json, &e.to_string())),
+        },
+    };
     if a.json {
         println!("{}", json!({ "ok": true, "notes": notes }));
     } else {
@@ -604,27 +604,17 @@ pub fn run(a: TenantArgs, rb: &Rulebook) -> Result<u8> {
     Ok(0)
 }
 
-fn append(log: &mut EventLog, change: &Change) -> Result<()> {
-    let payload = serde_json::to_string(change)?;
-    let kind = match serde_json::to_value(change)?
-        .get("command")
-        .and_then(|v| v.as_str())
-    {
-        Some(c) => format!("tenant.{c}"),
-        None => "tenant.change".into(),
-    };
-    let seq = log.last_seq().map_err(|e| anyhow!("{e}"))?;
-    log.append(&[NewEvent {
-        key: format!("{kind}:{}:{}", seq + 1, payload.len()),
-        at: bylaw_enforce::time::format(now()),
-        kind,
-        payload,
-    }])
-    .map_err(|e| anyhow!("{e}"))?;
-    Ok(())
+/// Prints a refusal; returns exit code 1.
+pub(crate) fn refused(json: bool, e: &str) -> u8 {
+    if json {
+        println!("{}", json!({ "ok": false, "error": e }));
+    } else {
+        eprintln!("拒绝 refused: {e}");
+    }
+    1
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)

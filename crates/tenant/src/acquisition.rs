@@ -396,7 +396,8 @@ impl Acquisition {
     pub fn expire(&mut self, at: Time) -> Vec<Expired> {
         let mut out = Vec::new();
         // Lots are ordered by expiry, so the reported ones form a prefix.
-        while self.expired_reported < self.lots.len() && self.lots[self.expired_reported].expires <= at
+        while self.expired_reported < self.lots.len()
+            && self.lots[self.expired_reported].expires <= at
         {
             let l = &self.lots[self.expired_reported];
             if l.left > 0 {

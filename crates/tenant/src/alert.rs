@@ -175,9 +175,12 @@ impl AlertRules {
                 .ok_or(AlertError::Rulebook {
                     variant: f.variant(),
                 })?;
-            let v = t.value.and_then(|v| v.as_i64()).ok_or(AlertError::Rulebook {
-                variant: f.variant(),
-            })?;
+            let v = t
+                .value
+                .and_then(|v| v.as_i64())
+                .ok_or(AlertError::Rulebook {
+                    variant: f.variant(),
+                })?;
             let secs = match t.unit {
                 Unit::Hours => 3_600,
                 Unit::Days => 86_400,

@@ -26,6 +26,7 @@ use crate::acquisition::{Acquisition, AcquisitionError, AcquisitionRules, Expire
 use crate::alert::{Alert, AlertError, AlertNotice, AlertRules, AlertSettings};
 use crate::category::{Catalog, CategoryError, Feature};
 use crate::check::{Action, Resource};
+use crate::contacts::{ContactBook, ContactCommand, QuotaError, QuotaLimits};
 use crate::error::TenantError;
 use crate::ledger::{Ledger, LedgerError, LedgerRules, Posting};
 use crate::money::Fen;
@@ -42,6 +43,10 @@ pub struct BookRules {
     pub alerts: AlertRules,
     /// Business categories and the features they gate.
     pub catalog: Catalog,
+    /// External-contact quota figures.
+    pub quota: QuotaLimits,
+    /// The item that pays for the external-contact quota (外部联系人规模).
+    pub quota_item: String,
 }
 
 /// Why the rules could not be read.
@@ -59,7 +64,13 @@ pub enum RulesError {
     /// Category catalog.
     #[error(transparent)]
     Category(#[from] CategoryError),
+    /// Quota figures.
+    #[error(transparent)]
+    Quota(#[from] QuotaError),
 }
+
+/// The payable item that buys the external-contact quota.
+const QUOTA_ITEM: &str = "外部联系人规模";
 
 impl BookRules {
     /// Reads every figure from the rulebook.
@@ -69,6 +80,12 @@ impl BookRules {
             acquisition: AcquisitionRules::from_rulebook(rb)?,
             alerts: AlertRules::from_rulebook(rb)?,
             catalog: Catalog::from_rulebook(rb)?,
+            quota: QuotaLimits::from_rulebook(rb)?,
+            quota_item: {
+                let lr = LedgerRules::from_rulebook(rb)?;
+                lr.item(QUOTA_ITEM)?;
+                QUOTA_ITEM.to_string()
+            },
         })
     }
 }
@@ -88,6 +105,9 @@ pub enum BooksError {
     /// Alert settings refused.
     #[error(transparent)]
     Alert(#[from] AlertError),
+    /// The external-contact quota refused.
+    #[error(transparent)]
+    Quota(#[from] QuotaError),
     /// The business category blocks the operation.
     #[error("{zh} ({en}) [{rule}]")]
     Category {
@@ -222,6 +242,31 @@ pub enum BookCommand {
         /// Now.
         at: Time,
     },
+    /// An external-contact event (`external-contacts.*`): a member adds or
+    /// deletes a customer, a customer joins or leaves a group, … The
+    /// tenant's verification is taken from the tenant, plans are bought
+    /// with `buy-plan`.
+    Contact {
+        /// The event.
+        contact: ContactCommand,
+    },
+    /// Buys or upgrades an external-contact plan, paid from the balance
+    /// (`external-contacts.tiers`, `.proration`).
+    BuyPlan {
+        /// Idempotency key.
+        key: String,
+        /// Who pays (needs the spend permission for 外部联系人规模).
+        actor: String,
+        /// The tier (contacts), e.g. 20000.
+        tier: u64,
+        /// The order id.
+        order: String,
+        /// The price charged; filled from the quote when absent, and checked against it when given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        price: Option<Fen>,
+        /// When.
+        at: Time,
+    },
 }
 
 impl BookCommand {
@@ -238,6 +283,8 @@ impl BookCommand {
             BookCommand::SetAlert { .. } => "set-alert",
             BookCommand::DisableAlert { .. } => "disable-alert",
             BookCommand::Tick { .. } => "tick",
+            BookCommand::Contact { .. } => "contact",
+            BookCommand::BuyPlan { .. } => "buy-plan",
         }
     }
 
@@ -248,7 +295,8 @@ impl BookCommand {
             | BookCommand::Pay { key, .. }
             | BookCommand::Refund { key, .. }
             | BookCommand::RefundUnconsumed { key, .. }
-            | BookCommand::BuyUsage { key, .. } => Some(key.clone()),
+            | BookCommand::BuyUsage { key, .. }
+            | BookCommand::BuyPlan { key, .. } => Some(key.clone()),
             BookCommand::AddCustomer { add, .. } => Some(format!("acquisition-add:{add}")),
             _ => None,
         }
@@ -266,7 +314,14 @@ impl BookCommand {
             | BookCommand::AddCustomer { at, .. }
             | BookCommand::SetAlert { at, .. }
             | BookCommand::DisableAlert { at, .. }
+            | BookCommand::BuyPlan { at, .. }
             | BookCommand::Tick { at } => *at,
+            BookCommand::Contact { contact } => match contact {
+                ContactCommand::AddFriend { at, .. }
+                | ContactCommand::JoinGroup { at, .. }
+                | ContactCommand::Commit { at, .. } => *at,
+                _ => 0,
+            },
         }
     }
 }
@@ -307,6 +362,8 @@ pub struct Books {
     pub acquisition: Acquisition,
     /// The low-balance alert.
     pub alert: Alert,
+    /// The external-contact quota (made on first use).
+    pub contacts: Option<ContactBook>,
     /// Platform-side notes by command name, for reports.
     applied: BTreeMap<&'static str, u64>,
 }
@@ -452,7 +509,11 @@ impl Books {
                         reason: reason.clone(),
                     },
                 )?;
-                self.money_outcome(p.serial, p.duplicate, crate::ledger::rule::REFUND_UNCONSUMED)
+                self.money_outcome(
+                    p.serial,
+                    p.duplicate,
+                    crate::ledger::rule::REFUND_UNCONSUMED,
+                )
             }
             BookCommand::BuyUsage {
                 key,
@@ -463,7 +524,12 @@ impl Books {
                 at,
             } => {
                 let item = rules.acquisition.item.clone();
-                require(tenant, actor, Action::SpendBalance, &Resource::Feature(item))?;
+                require(
+                    tenant,
+                    actor,
+                    Action::SpendBalance,
+                    &Resource::Feature(item),
+                )?;
                 gate(tenant, rules, Feature::AcquisitionPurchase)?;
                 let (serial, duplicate) = self.acquisition.buy(
                     &mut self.ledger,
@@ -485,15 +551,18 @@ impl Books {
             }
             BookCommand::SetAutoDeduct { actor, on, at } => {
                 let item = rules.acquisition.item.clone();
-                require(tenant, actor, Action::SpendBalance, &Resource::Feature(item))?;
+                require(
+                    tenant,
+                    actor,
+                    Action::SpendBalance,
+                    &Resource::Feature(item),
+                )?;
                 if *on {
-                    if let Some(ind) = tenant.industry.as_deref().filter(|i| {
-                        rules
-                            .acquisition
-                            .excluded_industries
-                            .iter()
-                            .any(|x| x == i)
-                    }) {
+                    if let Some(ind) = tenant
+                        .industry
+                        .as_deref()
+                        .filter(|i| rules.acquisition.excluded_industries.iter().any(|x| x == i))
+                    {
                         return Err(BooksError::Category {
                             rule: crate::acquisition::rule::ELIGIBILITY.into(),
                             zh: format!("{ind}企业暂不支持获客助手自动扣款"),
@@ -509,7 +578,8 @@ impl Books {
                     zh: if *on {
                         "已开通获客助手自动扣款：每成功添加一个客户，先消耗已购买的使用量，再从余额实时扣款".into()
                     } else {
-                        "已关闭自动扣款：不再通过企业余额扣款；未购买使用量时客户将无法继续添加成员".into()
+                        "已关闭自动扣款：不再通过企业余额扣款；未购买使用量时客户将无法继续添加成员"
+                            .into()
                     },
                     en: if *on {
                         "auto-deduction on: each added customer uses purchased usage first, then is charged to the balance".into()
@@ -588,6 +658,99 @@ impl Books {
                     changed: true,
                 }
             }
+            BookCommand::Contact { contact } => {
+                if matches!(
+                    contact,
+                    ContactCommand::SetVerified { .. } | ContactCommand::Commit { .. }
+                ) {
+                    return Err(BooksError::Tenant(TenantError::Invalid {
+                        field: "contact.op".into(),
+                        zh: "认证状态来自企业，规模订单请用 buy-plan".into(),
+                        en: "verification comes from the tenant; buy plans with buy-plan".into(),
+                    }));
+                }
+                let book = self.contact_book(tenant, rules);
+                let ev = book.apply(contact)?;
+                let count = book.count();
+                let cap = book.capacity(cmd.at());
+                Outcome {
+                    zh: format!("外部联系人规模：已服务 {count} 位，上限 {}", cap.limit),
+                    en: format!("external contacts: {count} served, limit {}", cap.limit),
+                    rule: crate::contacts::RULE_COUNTING,
+                    data: json!({ "event": ev, "count": count, "limit": cap.limit, "limit_rule": cap.rule }),
+                    notices: Vec::new(),
+                    changed: true,
+                }
+            }
+            BookCommand::BuyPlan {
+                key,
+                actor,
+                tier,
+                order,
+                price,
+                at,
+            } => {
+                if let Some(m) = self.ledger.by_key(key) {
+                    // A repeat: the plan was bought with this key already.
+                    return Ok((
+                        self.money_outcome(m.serial, true, crate::contacts::RULE_TIERS),
+                        pinned,
+                    ));
+                }
+                require(
+                    tenant,
+                    actor,
+                    Action::SpendBalance,
+                    &Resource::Feature(rules.quota_item.clone()),
+                )?;
+                let quote = self.contact_book(tenant, rules).quote(*tier, *at)?;
+                if let Some(p) = price {
+                    if *p != quote.price {
+                        return Err(BooksError::Tenant(TenantError::Invalid {
+                            field: "price".into(),
+                            zh: format!("价格 {p} 与当前报价 {} 不符", quote.price),
+                            en: format!("price {p} differs from the current quote {}", quote.price),
+                        }));
+                    }
+                }
+                if let BookCommand::BuyPlan { price: p, .. } = &mut pinned {
+                    *p = Some(quote.price);
+                }
+                // Check the commit on a copy before any money moves, so a
+                // refused commit never leaves a payment behind.
+                let mut trial = self.contact_book(tenant, rules).clone();
+                trial.commit(&quote, order, *at)?;
+                let serial = if quote.price > Fen::ZERO {
+                    let p = self.ledger.post(
+                        lr,
+                        &Posting::Pay {
+                            key: key.clone(),
+                            at: *at,
+                            order: order.clone(),
+                            item: rules.quota_item.clone(),
+                            amount: quote.price,
+                            operator: actor.clone(),
+                            detail: quote.zh.clone(),
+                        },
+                    )?;
+                    Some(p.serial)
+                } else {
+                    None
+                };
+                self.contacts = Some(trial);
+                Outcome {
+                    zh: format!("{}，可用余额 {}", quote.zh, self.ledger.balance()),
+                    en: format!("{}, balance {}", quote.en, self.ledger.balance()),
+                    rule: if quote.upgrade.is_some() {
+                        crate::contacts::RULE_PRORATION
+                    } else {
+                        crate::contacts::RULE_TIERS
+                    },
+                    data: json!({ "quote": quote, "serial": serial, "balance": self.ledger.balance() }),
+                    notices: Vec::new(),
+                    changed: true,
+                }
+            }
             BookCommand::Tick { at } => {
                 let mut notices: Vec<Notice> = self
                     .acquisition
@@ -619,8 +782,7 @@ impl Books {
         // Any command that moved money, or changed the alert, may start or
         // end a low-balance episode (`recharge.low-balance-alert.trigger`).
         if out.changed
-            && (self.ledger.balance() != before
-                || matches!(cmd, BookCommand::SetAlert { .. }))
+            && (self.ledger.balance() != before || matches!(cmd, BookCommand::SetAlert { .. }))
         {
             if let Some(n) = self.alert.evaluate(
                 self.ledger.balance(),
@@ -637,16 +799,49 @@ impl Books {
         Ok((out, pinned))
     }
 
+    /// The contact book, made on first use, with the tenant's verification.
+    fn contact_book(&mut self, tenant: &Tenant, rules: &BookRules) -> &mut ContactBook {
+        let book = self
+            .contacts
+            .get_or_insert_with(|| ContactBook::new(rules.quota.clone()));
+        if book.is_verified() != tenant.verified {
+            book.set_verified(tenant.verified);
+        }
+        book
+    }
+
+    /// A member left the tenant: its customers stay counted (`external-contacts.release`).
+    pub fn member_left(&mut self, member: &str) {
+        if let Some(b) = self.contacts.as_mut() {
+            let _ = b.member_left(member);
+        }
+    }
+
     fn money_outcome(&self, serial: u64, duplicate: bool, rule: &'static str) -> Outcome {
         let m = self.ledger.movement(serial);
         let (zh, en) = match m {
             Some(m) if duplicate => (
                 format!("重复请求，未重复记账：流水 {}", m.serial_no()),
-                format!("repeated request, nothing posted again: movement {}", m.serial_no()),
+                format!(
+                    "repeated request, nothing posted again: movement {}",
+                    m.serial_no()
+                ),
             ),
             Some(m) => (
-                format!("{} {} {}，可用余额 {}", m.kind.zh(), m.detail, m.amount, m.balance_after),
-                format!("{} {} {}, balance {}", m.kind.en(), m.detail, m.amount, m.balance_after),
+                format!(
+                    "{} {} {}，可用余额 {}",
+                    m.kind.zh(),
+                    m.detail,
+                    m.amount,
+                    m.balance_after
+                ),
+                format!(
+                    "{} {} {}, balance {}",
+                    m.kind.en(),
+                    m.detail,
+                    m.amount,
+                    m.balance_after
+                ),
             ),
             None => (String::new(), String::new()),
         };

@@ -91,6 +91,9 @@ pub struct Applied {
     pub seq: Option<u64>,
 }
 
+/// An event to store: kind, key (empty: generated), payload, time.
+type Stored = (String, String, String, i64);
+
 /// Tenants and their books, kept in step with the event log.
 pub struct Journal {
     log: EventLog,
@@ -143,12 +146,12 @@ impl Journal {
         })?;
         for (seq, kind, payload) in events {
             let entry = if kind.starts_with("tenant.books.") {
-                Entry::Books(serde_json::from_str(&payload).map_err(|e| {
-                    JournalError::Corrupt {
+                Entry::Books(
+                    serde_json::from_str(&payload).map_err(|e| JournalError::Corrupt {
                         seq,
                         message: e.to_string(),
-                    }
-                })?)
+                    })?,
+                )
             } else {
                 Entry::Tenant(serde_json::from_str(&payload).map_err(|e| {
                     JournalError::Corrupt {
@@ -192,10 +195,16 @@ impl Journal {
     }
 
     /// Applies one entry in memory; returns the result and the event to store.
-    fn apply_one(&mut self, e: &Entry) -> Result<(Applied, Option<(String, String, String, i64)>), Refused> {
+    fn apply_one(&mut self, e: &Entry) -> Result<(Applied, Option<Stored>), Refused> {
         match e {
             Entry::Tenant(c) => {
                 let notes = c.apply(&mut self.reg, &self.limits)?;
+                if let Command::RemoveMember { tenant, id, .. } = c {
+                    // Quota holds and pending approvals follow the member's departure.
+                    if let Some(b) = self.books.get_mut(tenant) {
+                        b.member_left(id);
+                    }
+                }
                 let payload = serde_json::to_string(c).map_err(|err| TenantError::Invalid {
                     field: "command".into(),
                     zh: err.to_string(),
@@ -250,7 +259,10 @@ impl Journal {
 
     /// Applies a batch and stores the accepted entries in one durable
     /// transaction; returns each entry's result once they are on disk.
-    pub fn submit(&mut self, batch: &[Entry]) -> Result<Vec<Result<Applied, Refused>>, JournalError> {
+    pub fn submit(
+        &mut self,
+        batch: &[Entry],
+    ) -> Result<Vec<Result<Applied, Refused>>, JournalError> {
         let mut results = Vec::with_capacity(batch.len());
         let mut events = Vec::new();
         let mut slots = Vec::new();

@@ -75,7 +75,9 @@ pub enum LedgerError {
         list: &'static str,
     },
     /// An amount is zero, negative or too large.
-    #[error("{field}: 金额必须大于 0，实际为 {amount} (the amount must be positive, got {amount})")]
+    #[error(
+        "{field}: 金额必须大于 0，实际为 {amount} (the amount must be positive, got {amount})"
+    )]
     Amount {
         /// The field.
         field: &'static str,
@@ -227,11 +229,9 @@ impl LedgerRules {
     fn methods_text(&self) -> String {
         self.methods
             .iter()
-            .map(|m| {
-                match METHOD_ALIASES.iter().find(|(_, zh)| zh == m) {
-                    Some((en, _)) => format!("{m} ({en})"),
-                    None => m.clone(),
-                }
+            .map(|m| match METHOD_ALIASES.iter().find(|(_, zh)| zh == m) {
+                Some((en, _)) => format!("{m} ({en})"),
+                None => m.clone(),
             })
             .collect::<Vec<_>>()
             .join("、")
@@ -624,7 +624,9 @@ impl Ledger {
                     amount,
                 });
             }
-            self.balance.checked_sub(amount).ok_or(LedgerError::Overflow)
+            self.balance
+                .checked_sub(amount)
+                .ok_or(LedgerError::Overflow)
         };
         let m = match p {
             Posting::TopUp {
@@ -705,13 +707,16 @@ impl Ledger {
                 ..
             } => {
                 non_empty("operator", operator)?;
-                let o = self
-                    .orders
-                    .get(order.as_str())
-                    .ok_or_else(|| LedgerError::UnknownOrder {
-                        order: order.clone(),
-                    })?;
-                let refundable = o.paid.checked_sub(o.refunded).ok_or(LedgerError::Overflow)?;
+                let o =
+                    self.orders
+                        .get(order.as_str())
+                        .ok_or_else(|| LedgerError::UnknownOrder {
+                            order: order.clone(),
+                        })?;
+                let refundable = o
+                    .paid
+                    .checked_sub(o.refunded)
+                    .ok_or(LedgerError::Overflow)?;
                 if amount > refundable {
                     return Err(LedgerError::RefundTooLarge {
                         order: order.clone(),
@@ -719,7 +724,11 @@ impl Ledger {
                         amount,
                     });
                 }
-                let item = rules.payable.get(o.item as usize).cloned().unwrap_or_default();
+                let item = rules
+                    .payable
+                    .get(o.item as usize)
+                    .cloned()
+                    .unwrap_or_default();
                 Movement {
                     serial,
                     at: *at,
@@ -824,7 +833,11 @@ impl Ledger {
     }
 
     /// The movements with `from <= at < to`, oldest first.
-    pub fn statement(&self, from: Option<Time>, to: Option<Time>) -> impl Iterator<Item = &Movement> {
+    pub fn statement(
+        &self,
+        from: Option<Time>,
+        to: Option<Time>,
+    ) -> impl Iterator<Item = &Movement> {
         self.movements
             .iter()
             .filter(move |m| from.is_none_or(|f| m.at >= f) && to.is_none_or(|t| m.at < t))
@@ -932,7 +945,11 @@ pub fn statement_csv<'a>(
     for m in rows {
         csv_field(&mut out, &format_time(m.at), false);
         out.push(',');
-        csv_field(&mut out, if english { m.kind.en() } else { m.kind.zh() }, true);
+        csv_field(
+            &mut out,
+            if english { m.kind.en() } else { m.kind.zh() },
+            true,
+        );
         out.push(',');
         csv_field(&mut out, &m.detail, true);
         out.push(',');

@@ -150,11 +150,16 @@ fn sigkill_during_a_burst() {
     let mut j = Journal::open(&db, &rb).unwrap();
     let l = &j.books("acme").unwrap().ledger;
     for (k, serial) in &acked {
-        let m = l.by_key(k).unwrap_or_else(|| panic!("acknowledged {k} lost"));
+        let m = l
+            .by_key(k)
+            .unwrap_or_else(|| panic!("acknowledged {k} lost"));
         assert_eq!(m.serial, *serial);
     }
     let n = l.movements().len();
-    assert!(n > acked.len(), "seed plus at least the acknowledged spends");
+    assert!(
+        n > acked.len(),
+        "seed plus at least the acknowledged spends"
+    );
     assert!(n < 1 + SPENDS, "the kill landed before the burst ended");
     let mut keys: Vec<&str> = l.movements().iter().map(|m| m.key.as_str()).collect();
     keys.sort_unstable();

@@ -121,9 +121,14 @@ fn recharge_sources_four_methods() {
     let lr = LedgerRules::from_rulebook(rb()).unwrap();
     assert_eq!(lr.methods.len(), 4);
     let mut l = Ledger::new();
-    for (i, m) in ["对公转账/汇款", "wechat-pay", "QQ 钱包支付", "online-banking"]
-        .iter()
-        .enumerate()
+    for (i, m) in [
+        "对公转账/汇款",
+        "wechat-pay",
+        "QQ 钱包支付",
+        "online-banking",
+    ]
+    .iter()
+    .enumerate()
     {
         let p = Posting::TopUp {
             key: format!("t{i}"),
@@ -174,7 +179,10 @@ fn recharge_payable_and_excluded_items() {
     let e = b
         .apply(&t, &r, &pay("x-other", "admin", "别家企业的订单", 100, T0))
         .unwrap_err();
-    assert!(matches!(e, BooksError::Ledger(LedgerError::NotPayable { .. })));
+    assert!(matches!(
+        e,
+        BooksError::Ledger(LedgerError::NotPayable { .. })
+    ));
     assert_eq!(b.ledger.movements().len(), 1 + r.ledger.payable.len());
 }
 
@@ -223,7 +231,10 @@ fn spend_permission_default_and_custom_rules() {
     let e = b
         .apply(&t, &r, &pay("m2", "marketer", "文档高级功能", 100, T0))
         .unwrap_err();
-    assert!(matches!(e, BooksError::Tenant(TenantError::Denied { .. })), "{e}");
+    assert!(
+        matches!(e, BooksError::Tenant(TenantError::Denied { .. })),
+        "{e}"
+    );
     let e = b
         .apply(&t, &r, &pay("s", "sales", "获客助手", 100, T0))
         .unwrap_err();
@@ -269,12 +280,18 @@ fn refunds_of_paid_orders_and_unconsumed_money() {
     let e = b.apply(&t, &r, &refund("r2", 4_001)).unwrap_err();
     assert!(matches!(
         e,
-        BooksError::Ledger(LedgerError::RefundTooLarge { refundable: Fen(4_000), .. })
+        BooksError::Ledger(LedgerError::RefundTooLarge {
+            refundable: Fen(4_000),
+            ..
+        })
     ));
     b.apply(&t, &r, &refund("r3", 4_000)).unwrap();
     assert_eq!(b.ledger.balance(), Fen(10_000));
     let e = b.apply(&t, &r, &refund("r4", 1)).unwrap_err();
-    assert!(matches!(e, BooksError::Ledger(LedgerError::RefundTooLarge { .. })));
+    assert!(matches!(
+        e,
+        BooksError::Ledger(LedgerError::RefundTooLarge { .. })
+    ));
     let back = BookCommand::RefundUnconsumed {
         key: "w".into(),
         operator: "客服".into(),
@@ -303,7 +320,10 @@ fn idempotent_keys() {
     assert!(o1.changed && !o2.changed);
     assert_eq!(b.ledger.balance(), Fen::yuan(100));
     let e = b.apply(&t, &r, &top_up("t", 99, T0)).unwrap_err();
-    assert!(matches!(e, BooksError::Ledger(LedgerError::KeyReused { serial: 1, .. })));
+    assert!(matches!(
+        e,
+        BooksError::Ledger(LedgerError::KeyReused { serial: 1, .. })
+    ));
 }
 
 // ---- statement ------------------------------------------------------------------
@@ -378,12 +398,29 @@ fn auto_deduct_enable_requires_permission_category_and_industry() {
     b.apply(&t, &r, &auto("marketer", true)).unwrap();
     b.apply(&t, &r, &auto("admin", false)).unwrap();
 
-    let unset = tenant_with(|s| *s = s.replace("category = { status = \"approved\", category = \"it-internet.software\" }\n", ""));
-    let e = Books::new().apply(&unset, &r, &auto("admin", true)).unwrap_err();
-    assert!(e.to_string().contains("business-category.unset.blocked"), "{e}");
+    let unset = tenant_with(|s| {
+        *s = s.replace(
+            "category = { status = \"approved\", category = \"it-internet.software\" }\n",
+            "",
+        )
+    });
+    let e = Books::new()
+        .apply(&unset, &r, &auto("admin", true))
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("business-category.unset.blocked"),
+        "{e}"
+    );
 
-    let school = tenant_with(|s| *s = s.replace("verified = true", "verified = true\nindustry = \"家校行业\""));
-    let e = Books::new().apply(&school, &r, &auto("admin", true)).unwrap_err();
+    let school = tenant_with(|s| {
+        *s = s.replace(
+            "verified = true",
+            "verified = true\nindustry = \"家校行业\"",
+        )
+    });
+    let e = Books::new()
+        .apply(&school, &r, &auto("admin", true))
+        .unwrap_err();
     assert!(e.to_string().contains("auto-deduct.eligibility"), "{e}");
 }
 
@@ -399,7 +436,10 @@ fn auto_deduct_uses_lots_then_balance_then_refuses() {
     b.apply(&t, &r, &top_up("t", 3, T0)).unwrap();
     // Without usage and without auto-deduction: refused (auto-deduct.disable.2).
     let e = b.apply(&t, &r, &add("c0", T0)).unwrap_err();
-    assert!(matches!(e, BooksError::Acquisition(AcquisitionError::NoUsage)));
+    assert!(matches!(
+        e,
+        BooksError::Acquisition(AcquisitionError::NoUsage)
+    ));
     assert!(e.to_string().contains("auto-deduct.disable.2"));
     let buy = |key: &str, count: u32, at: i64| BookCommand::BuyUsage {
         key: key.into(),
@@ -474,11 +514,17 @@ fn expired_usage_is_reported() {
         },
     )
     .unwrap();
-    let (o, _) = b.apply(&t, &r, &BookCommand::Tick { at: T0 + 89 * DAY }).unwrap();
+    let (o, _) = b
+        .apply(&t, &r, &BookCommand::Tick { at: T0 + 89 * DAY })
+        .unwrap();
     assert!(o.notices.is_empty());
-    let (o, _) = b.apply(&t, &r, &BookCommand::Tick { at: T0 + 90 * DAY }).unwrap();
+    let (o, _) = b
+        .apply(&t, &r, &BookCommand::Tick { at: T0 + 90 * DAY })
+        .unwrap();
     assert!(matches!(&o.notices[0], Notice::UsageExpired(e) if e.unused == 5));
-    let (o, _) = b.apply(&t, &r, &BookCommand::Tick { at: T0 + 91 * DAY }).unwrap();
+    let (o, _) = b
+        .apply(&t, &r, &BookCommand::Tick { at: T0 + 91 * DAY })
+        .unwrap();
     assert!(o.notices.is_empty());
 }
 
@@ -551,34 +597,69 @@ fn low_balance_alert_lifecycle() {
         )
         .unwrap();
     let n = low(&o).expect("balance 10 < 50 alerts at once");
-    assert_eq!(n.recipients, vec!["boss".to_string(), "cashier".to_string()]);
+    assert_eq!(
+        n.recipients,
+        vec!["boss".to_string(), "cashier".to_string()]
+    );
     assert_eq!(n.next_at, T0 + DAY);
     assert!(n.zh.contains("低于预警金额"));
     // Within the day: silent; after a day: again.
-    let (o, _) = b.apply(&t, &r, &BookCommand::Tick { at: T0 + DAY - 1 }).unwrap();
+    let (o, _) = b
+        .apply(&t, &r, &BookCommand::Tick { at: T0 + DAY - 1 })
+        .unwrap();
     assert!(low(&o).is_none());
-    let (o, _) = b.apply(&t, &r, &BookCommand::Tick { at: T0 + DAY }).unwrap();
+    let (o, _) = b
+        .apply(&t, &r, &BookCommand::Tick { at: T0 + DAY })
+        .unwrap();
     assert!(low(&o).is_some());
     // Recovery to exactly the amount (not below) stops the alerts.
     b.apply(&t, &r, &top_up("t2", 40, T0 + DAY + 5)).unwrap();
     assert_eq!(b.ledger.balance(), Fen::yuan(50));
-    let (o, _) = b.apply(&t, &r, &BookCommand::Tick { at: T0 + 3 * DAY }).unwrap();
+    let (o, _) = b
+        .apply(&t, &r, &BookCommand::Tick { at: T0 + 3 * DAY })
+        .unwrap();
     assert!(low(&o).is_none());
     // Dropping again alerts at once (a new episode).
     let (o, _) = b
-        .apply(&t, &r, &pay("p1", "admin", "邮件高级功能", 1, T0 + 3 * DAY + 1))
+        .apply(
+            &t,
+            &r,
+            &pay("p1", "admin", "邮件高级功能", 1, T0 + 3 * DAY + 1),
+        )
         .unwrap();
     assert!(low(&o).is_some());
     // Hourly.
-    b.apply(&t, &r, &alert(50, Frequency::Hourly, vec![Recipient::Member("admin".into())]))
-        .unwrap();
+    b.apply(
+        &t,
+        &r,
+        &alert(
+            50,
+            Frequency::Hourly,
+            vec![Recipient::Member("admin".into())],
+        ),
+    )
+    .unwrap();
     let (o, _) = b
-        .apply(&t, &r, &BookCommand::Tick { at: T0 + 3 * DAY + 3_601 })
+        .apply(
+            &t,
+            &r,
+            &BookCommand::Tick {
+                at: T0 + 3 * DAY + 3_601,
+            },
+        )
         .unwrap();
     assert!(low(&o).is_some());
     // Weekly.
     let (o, _) = b
-        .apply(&t, &r, &alert(50, Frequency::Weekly, vec![Recipient::Member("admin".into())]))
+        .apply(
+            &t,
+            &r,
+            &alert(
+                50,
+                Frequency::Weekly,
+                vec![Recipient::Member("admin".into())],
+            ),
+        )
         .unwrap();
     let n = low(&o).unwrap();
     assert_eq!(n.next_at - n.at, 7 * DAY);
@@ -605,13 +686,23 @@ fn low_balance_alert_validation() {
     let t = tenant();
     let mut b = Books::new();
     let e = b
-        .apply(&t, &r, &alert(-1, Frequency::Daily, vec![Recipient::Member("boss".into())]))
+        .apply(
+            &t,
+            &r,
+            &alert(-1, Frequency::Daily, vec![Recipient::Member("boss".into())]),
+        )
         .unwrap_err();
     assert!(e.to_string().starts_with("threshold_yuan"), "{e}");
-    let e = b.apply(&t, &r, &alert(0, Frequency::Daily, vec![])).unwrap_err();
+    let e = b
+        .apply(&t, &r, &alert(0, Frequency::Daily, vec![]))
+        .unwrap_err();
     assert!(e.to_string().starts_with("recipients"), "{e}");
     let e = b
-        .apply(&t, &r, &alert(0, Frequency::Daily, vec![Recipient::Tag("nobody".into())]))
+        .apply(
+            &t,
+            &r,
+            &alert(0, Frequency::Daily, vec![Recipient::Tag("nobody".into())]),
+        )
         .unwrap_err();
     assert!(e.to_string().contains("tag:nobody"), "{e}");
     let e = b
@@ -747,7 +838,9 @@ fn concurrent_spends_never_overdraw_and_replay_matches() {
     let path = dir.path().join("bylaw.db");
     let mut j = Journal::open(&path, rb()).unwrap();
     import(&mut j);
-    j.submit_one(book(top_up("seed", 500, T0))).unwrap().unwrap();
+    j.submit_one(book(top_up("seed", 500, T0)))
+        .unwrap()
+        .unwrap();
     let j = Arc::new(Mutex::new(j));
     let threads: Vec<_> = (0..8)
         .map(|th| {
@@ -763,7 +856,13 @@ fn concurrent_spends_never_overdraw_and_replay_matches() {
                     let cmd = if x % 10 == 0 {
                         top_up(&format!("t{th}-{i}"), (x % 50) as i64 + 1, T0 + i)
                     } else {
-                        pay(&format!("p{th}-{i}"), "admin", "邮件高级功能", amount, T0 + i)
+                        pay(
+                            &format!("p{th}-{i}"),
+                            "admin",
+                            "邮件高级功能",
+                            amount,
+                            T0 + i,
+                        )
                     };
                     let batch = [book(cmd)];
                     let mut g = j.lock().unwrap();
@@ -776,7 +875,10 @@ fn concurrent_spends_never_overdraw_and_replay_matches() {
         })
         .collect();
     let refused: i32 = threads.into_iter().map(|t| t.join().unwrap()).sum();
-    assert!(refused > 0, "the test should drive the balance to its floor");
+    assert!(
+        refused > 0,
+        "the test should drive the balance to its floor"
+    );
     let j = Arc::try_unwrap(j).unwrap().into_inner().unwrap();
     let l = &j.books("acme").unwrap().ledger;
     assert!(l.movements().iter().all(|m| m.balance_after >= Fen::ZERO));
@@ -806,4 +908,98 @@ fn journal_batches_are_idempotent() {
     assert!(r2.iter().all(|r| r.as_ref().unwrap().seq.is_none()));
     assert_eq!(j.books("acme").unwrap().ledger.balance(), Fen::yuan(100));
     assert_eq!(j.log().count().unwrap(), 101);
+}
+
+// ---- external-contact plans paid from the balance ------------------------
+
+fn contact(op: serde_json::Value) -> BookCommand {
+    BookCommand::Contact {
+        contact: serde_json::from_value(op).unwrap(),
+    }
+}
+
+fn plan(key: &str, tier: u64, at: i64) -> BookCommand {
+    BookCommand::BuyPlan {
+        key: key.into(),
+        actor: "admin".into(),
+        tier,
+        order: format!("plan-{key}"),
+        price: None,
+        at,
+    }
+}
+
+/// wecom-admin/external-contacts.tiers and .proration: a plan is paid from the balance; an upgrade after 100 days costs (2000 − 500) × 265 / 365 = ¥1089.04.
+#[test]
+fn plans_are_paid_from_the_balance_with_proration() {
+    let r = rules();
+    let t = tenant();
+    let mut b = Books::new();
+    b.apply(&t, &r, &top_up("t", 2_000, T0)).unwrap();
+    let (o, pinned) = b.apply(&t, &r, &plan("p1", 5_000, T0)).unwrap();
+    assert_eq!(o.rule, "wecom-admin/external-contacts.tiers");
+    assert!(matches!(pinned, BookCommand::BuyPlan { price: Some(p), .. } if p == Fen::yuan(500)));
+    assert_eq!(b.ledger.balance(), Fen::yuan(1_500));
+    let (o, _) = b.apply(&t, &r, &plan("p2", 20_000, T0 + 100 * DAY)).unwrap();
+    assert_eq!(o.rule, "wecom-admin/external-contacts.proration");
+    assert_eq!(b.ledger.balance(), Fen(150_000 - 108_904));
+    // Not enough money for the next upgrade: refused, and no plan change.
+    let e = b.apply(&t, &r, &plan("p3", 1_000_000, T0 + 101 * DAY)).unwrap_err();
+    assert!(matches!(e, BooksError::Ledger(LedgerError::Insufficient { .. })), "{e}");
+    let cap = b.contacts.as_ref().unwrap().capacity(T0 + 101 * DAY);
+    assert_eq!(cap.limit, 20_000);
+    // A repeat of a bought plan moves nothing.
+    let (o, _) = b.apply(&t, &r, &plan("p2", 20_000, T0 + 100 * DAY)).unwrap();
+    assert!(!o.changed);
+    // Only members allowed to spend on 外部联系人规模 buy plans.
+    let e = b
+        .apply(
+            &t,
+            &r,
+            &BookCommand::BuyPlan {
+                key: "p4".into(),
+                actor: "marketer".into(),
+                tier: 50_000,
+                order: "x".into(),
+                price: None,
+                at: T0 + 102 * DAY,
+            },
+        )
+        .unwrap_err();
+    assert!(matches!(e, BooksError::Tenant(TenantError::Denied { .. })));
+}
+
+/// wecom-admin/external-contacts.unverified-limit: verification comes from the tenant; the 101st customer of an unverified tenant is refused with the figures.
+#[test]
+fn contact_quota_follows_the_tenants_verification() {
+    let r = rules();
+    let unverified = tenant_with(|s| *s = s.replace("verified = true", "verified = false"));
+    let mut b = Books::new();
+    for i in 0..100 {
+        b.apply(
+            &unverified,
+            &r,
+            &contact(serde_json::json!({"op": "add-friend", "member": "sales", "customer": format!("c{i}"), "at": T0})),
+        )
+        .unwrap();
+    }
+    let e = b
+        .apply(
+            &unverified,
+            &r,
+            &contact(serde_json::json!({"op": "add-friend", "member": "sales", "customer": "c100", "at": T0})),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("100"), "{e}");
+    assert!(e.to_string().contains("external-contacts.unverified-limit"), "{e}");
+    let verified = tenant();
+    let (o, _) = b
+        .apply(
+            &verified,
+            &r,
+            &contact(serde_json::json!({"op": "add-friend", "member": "sales", "customer": "c100", "at": T0})),
+        )
+        .unwrap();
+    assert_eq!(o.data["count"], 101);
+    assert_eq!(o.data["limit"], 2000);
 }

@@ -1,0 +1,506 @@
+//! `bylaw tenant balance`: the prepaid balance, acquisition-assistant usage
+//! and auto-deduction, low-balance alerts and the statement, on the
+//! database's event log (`--db`, shared with `bylaw enforce`).
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail, Context, Result};
+use bylaw_tenant::alert::{AlertSettings, Frequency, Recipient};
+use bylaw_tenant::books::{BookCommand, Notice, Outcome};
+use bylaw_tenant::journal::{Applied, BookEvent, Entry, Journal, Refused};
+use bylaw_tenant::ledger::{format_time, statement_csv};
+use bylaw_tenant::Fen;
+use clap::Subcommand;
+use serde_json::json;
+
+use crate::tenant::refused;
+
+/// `bylaw tenant balance` commands.
+#[derive(Debug, Subcommand)]
+pub enum BalanceCommand {
+    /// The balance, the accounts, usage left, auto-deduction and the alert.
+    Show,
+    /// Top up (super admins; `recharge.entry`, `recharge.sources`).
+    TopUp {
+        /// Who.
+        actor: String,
+        /// Yuan, e.g. 1000 or 99.50.
+        amount: Fen,
+        /// 对公转账/汇款, 微信支付, QQ 钱包支付, 网银支付 or bank-transfer, wechat-pay, qq-wallet, online-banking.
+        #[arg(long, default_value = "bank-transfer")]
+        method: String,
+        /// Idempotency key (default: generated; give one to retry safely).
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Pay an order from the balance (`recharge.spend-permission.pay`).
+    Pay {
+        /// Who (needs the spend permission for the item).
+        actor: String,
+        /// The item, e.g. 获客助手, 外部联系人规模, 安全高级功能.
+        item: String,
+        /// Yuan.
+        amount: Fen,
+        /// The order id.
+        #[arg(long)]
+        order: String,
+        /// Purchase details.
+        #[arg(long, default_value = "")]
+        detail: String,
+        /// Idempotency key (default: pay:ORDER).
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Refund a paid order to the balance, as the platform (`recharge.refund.consumed`).
+    Refund {
+        /// The platform operator.
+        operator: String,
+        /// The order.
+        order: String,
+        /// Yuan.
+        amount: Fen,
+        /// Why.
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// Idempotency key.
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Return unconsumed money through customer service (`recharge.refund.unconsumed`).
+    RefundUnconsumed {
+        /// The customer-service operator.
+        operator: String,
+        /// Yuan.
+        amount: Fen,
+        /// Where it goes back to.
+        #[arg(long, default_value = "bank-transfer")]
+        method: String,
+        /// Why.
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// Idempotency key.
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Buy acquisition-assistant usage from the balance (valid 90 days; `auto-deduct.quota-validity`).
+    BuyUsage {
+        /// Who.
+        actor: String,
+        /// Uses.
+        count: u32,
+        /// Price of the order, yuan.
+        amount: Fen,
+        /// The order id.
+        #[arg(long)]
+        order: String,
+        /// Idempotency key (default: usage:ORDER).
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Turn acquisition-assistant auto-deduction on or off (`recharge.auto-deduct.who`).
+    AutoDeduct {
+        /// Who.
+        actor: String,
+        /// on or off.
+        state: OnOff,
+    },
+    /// A customer added a member through an acquisition link: charge it (idempotent on ADD).
+    AddCustomer {
+        /// The add's id.
+        add: String,
+    },
+    /// Set or change the low-balance alert (`recharge.low-balance-alert.*`).
+    Alert {
+        /// Who.
+        actor: String,
+        /// Alert below this many yuan (a whole number, 0 or more).
+        #[arg(long)]
+        threshold: i64,
+        /// member:ID, dept:ID or tag:NAME (repeatable).
+        #[arg(long = "to", required = true)]
+        to: Vec<String>,
+        /// hourly, daily or weekly.
+        #[arg(long, default_value = "daily")]
+        frequency: String,
+    },
+    /// Disable the low-balance alert.
+    AlertOff {
+        /// Who.
+        actor: String,
+    },
+    /// Let time pass: due low-balance alerts, expired usage.
+    Tick,
+    /// The statement (资金明细): every movement; CSV with --csv.
+    Statement {
+        /// From (RFC 3339, inclusive).
+        #[arg(long)]
+        from: Option<String>,
+        /// To (RFC 3339, exclusive).
+        #[arg(long)]
+        to: Option<String>,
+        /// CSV (the seed's columns).
+        #[arg(long)]
+        csv: bool,
+        /// English column names and types.
+        #[arg(long)]
+        english: bool,
+    },
+    /// Post many commands from a JSON-lines file (one books command per
+    /// line, e.g. {"command":"pay",...}), in durable batches; prints
+    /// `ack KEY SERIAL` (or `refused KEY REASON`) per line once stored.
+    Post {
+        /// The file (- for standard input).
+        file: PathBuf,
+        /// Commands per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+    },
+}
+
+/// On or off.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum OnOff {
+    /// On.
+    On,
+    /// Off.
+    Off,
+}
+
+fn parse_time(s: &str) -> Result<i64> {
+    bylaw_enforce::time::parse(s).map_err(|e| anyhow!("--at/--from/--to `{s}`: {e}"))
+}
+
+fn generated_key(prefix: &str, at: i64) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("{prefix}:{at}:{}:{nanos}", std::process::id())
+}
+
+fn print_notices(notices: &[Notice]) {
+    for n in notices {
+        match n {
+            Notice::LowBalance(a) => println!(
+                "  通知 notice → {}: {} [{}]",
+                a.recipients.join(","),
+                a.zh,
+                a.rule
+            ),
+            Notice::UsageExpired(e) => println!(
+                "  通知 notice: 订单 {} 的 {} 次使用量已于 {} 过期 (usage expired unused) [{}]",
+                e.order,
+                e.unused,
+                format_time(e.expires),
+                e.rule
+            ),
+        }
+    }
+}
+
+fn report(json: bool, r: Result<Applied, Refused>) -> u8 {
+    match r {
+        Ok(a) => {
+            let o: Option<Outcome> = a.outcome;
+            if json {
+                println!("{}", json!({ "ok": true, "outcome": o, "seq": a.seq }));
+            } else if let Some(o) = o {
+                println!("{} ({}) [{}]", o.zh, o.en, o.rule);
+                print_notices(&o.notices);
+            }
+            0
+        }
+        Err(e) => refused(json, &e.to_string()),
+    }
+}
+
+/// Runs a balance command on the journal for tenant `tid`.
+pub fn run(
+    j: &mut Journal,
+    tid: &str,
+    cmd: &BalanceCommand,
+    at: Option<&str>,
+    json: bool,
+) -> Result<u8> {
+    let at = match at {
+        Some(s) => parse_time(s)?,
+        None => crate::tenant::now(),
+    };
+    let command = match cmd {
+        BalanceCommand::Show => return show(j, tid, at, json),
+        BalanceCommand::Statement {
+            from,
+            to,
+            csv,
+            english,
+        } => {
+            let from = from.as_deref().map(parse_time).transpose()?;
+            let to = to.as_deref().map(parse_time).transpose()?;
+            let Some(b) = j.books(tid) else {
+                if *csv {
+                    print!("{}", statement_csv(&j.rules().ledger, [], *english));
+                }
+                return Ok(0);
+            };
+            let rows = b.ledger.statement(from, to);
+            if *csv {
+                print!("{}", statement_csv(&j.rules().ledger, rows, *english));
+            } else if json {
+                let v: Vec<_> = rows
+                    .map(|m| {
+                        json!({
+                            "time": format_time(m.at), "type": m.kind, "detail": m.detail,
+                            "amount": m.amount, "balance": m.balance_after,
+                            "operator": m.operator, "serial_no": m.serial_no(), "key": m.key,
+                        })
+                    })
+                    .collect();
+                println!("{}", json!({ "tenant": tid, "movements": v }));
+            } else {
+                for m in rows {
+                    println!("{m}");
+                }
+            }
+            return Ok(0);
+        }
+        BalanceCommand::Post { file, batch } => return post(j, tid, file, *batch),
+        BalanceCommand::TopUp {
+            actor,
+            amount,
+            method,
+            key,
+        } => BookCommand::TopUp {
+            key: key.clone().unwrap_or_else(|| generated_key("top-up", at)),
+            actor: actor.clone(),
+            method: method.clone(),
+            amount: *amount,
+            at,
+        },
+        BalanceCommand::Pay {
+            actor,
+            item,
+            amount,
+            order,
+            detail,
+            key,
+        } => BookCommand::Pay {
+            key: key.clone().unwrap_or_else(|| format!("pay:{order}")),
+            actor: actor.clone(),
+            order: order.clone(),
+            item: item.clone(),
+            amount: *amount,
+            detail: detail.clone(),
+            at,
+        },
+        BalanceCommand::Refund {
+            operator,
+            order,
+            amount,
+            reason,
+            key,
+        } => BookCommand::Refund {
+            key: key.clone().unwrap_or_else(|| generated_key("refund", at)),
+            operator: operator.clone(),
+            order: order.clone(),
+            amount: *amount,
+            reason: reason.clone(),
+            at,
+        },
+        BalanceCommand::RefundUnconsumed {
+            operator,
+            amount,
+            method,
+            reason,
+            key,
+        } => BookCommand::RefundUnconsumed {
+            key: key
+                .clone()
+                .unwrap_or_else(|| generated_key("refund-unconsumed", at)),
+            operator: operator.clone(),
+            method: method.clone(),
+            amount: *amount,
+            reason: reason.clone(),
+            at,
+        },
+        BalanceCommand::BuyUsage {
+            actor,
+            count,
+            amount,
+            order,
+            key,
+        } => BookCommand::BuyUsage {
+            key: key.clone().unwrap_or_else(|| format!("usage:{order}")),
+            actor: actor.clone(),
+            order: order.clone(),
+            count: *count,
+            amount: *amount,
+            at,
+        },
+        BalanceCommand::AutoDeduct { actor, state } => BookCommand::SetAutoDeduct {
+            actor: actor.clone(),
+            on: matches!(state, OnOff::On),
+            at,
+        },
+        BalanceCommand::AddCustomer { add } => BookCommand::AddCustomer {
+            add: add.clone(),
+            price: None,
+            at,
+        },
+        BalanceCommand::Alert {
+            actor,
+            threshold,
+            to,
+            frequency,
+        } => BookCommand::SetAlert {
+            actor: actor.clone(),
+            settings: AlertSettings {
+                threshold_yuan: *threshold,
+                recipients: to
+                    .iter()
+                    .map(|r| r.parse::<Recipient>())
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| anyhow!("--to: {e}"))?,
+                frequency: frequency
+                    .parse::<Frequency>()
+                    .map_err(|e| anyhow!("--frequency: {e}"))?,
+            },
+            at,
+        },
+        BalanceCommand::AlertOff { actor } => BookCommand::DisableAlert {
+            actor: actor.clone(),
+            at,
+        },
+        BalanceCommand::Tick => BookCommand::Tick { at },
+    };
+    let r = j.submit_one(Entry::Books(BookEvent {
+        tenant: tid.to_string(),
+        command,
+    }))?;
+    Ok(report(json, r))
+}
+
+fn show(j: &Journal, tid: &str, at: i64, json: bool) -> Result<u8> {
+    let rules = j.rules();
+    let Some(b) = j.books(tid) else {
+        if json {
+            println!("{}", json!({ "tenant": tid, "balance": Fen::ZERO }));
+        } else {
+            println!("可用余额 balance: {}", Fen::ZERO);
+        }
+        return Ok(0);
+    };
+    let accounts: Vec<_> = b
+        .ledger
+        .accounts()
+        .into_iter()
+        .map(|(a, f)| (a.name(&rules.ledger), f))
+        .collect();
+    let auto = b.acquisition.auto_deduct();
+    if json {
+        println!(
+            "{}",
+            json!({
+                "tenant": tid,
+                "balance": b.ledger.balance(),
+                "accounts": accounts.iter().map(|(n, f)| json!({ "account": n, "value": f })).collect::<Vec<_>>(),
+                "movements": b.ledger.movements().len(),
+                "auto_deduct": auto.map(|(w, t)| json!({ "by": w, "since": format_time(t) })),
+                "usage_left": b.acquisition.usage_left(at),
+                "lots": b.acquisition.lots(),
+                "alert": b.alert.settings(),
+            })
+        );
+        return Ok(0);
+    }
+    println!("可用余额 balance: {}", b.ledger.balance());
+    println!("账户 accounts (debits − credits, sum 0):");
+    for (n, f) in &accounts {
+        println!("  {n}\t{f}");
+    }
+    match auto {
+        Some((w, t)) => println!(
+            "获客助手自动扣款 auto-deduction: 已开通 on (by {w}, {})",
+            format_time(t)
+        ),
+        None => println!("获客助手自动扣款 auto-deduction: 未开通 off"),
+    }
+    println!(
+        "已购买使用量剩余 usage left: {}",
+        b.acquisition.usage_left(at)
+    );
+    match b.alert.settings() {
+        Some(s) => println!(
+            "余额预警 alert: 低于 ¥{} {}提醒 → {:?}",
+            s.threshold_yuan,
+            s.frequency.zh(),
+            s.recipients
+        ),
+        None => println!("余额预警 alert: 未开启 off"),
+    }
+    Ok(0)
+}
+
+fn post(j: &mut Journal, tid: &str, file: &PathBuf, batch: usize) -> Result<u8> {
+    if batch == 0 {
+        bail!("--batch: 必须大于 0 (must be positive)");
+    }
+    let reader: Box<dyn BufRead> = if file.as_os_str() == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(file).with_context(|| file.display().to_string())?,
+        ))
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut pending: Vec<(String, Entry)> = Vec::with_capacity(batch);
+    let mut refusals = 0u64;
+    let flush =
+        |j: &mut Journal, pending: &mut Vec<(String, Entry)>, out: &mut dyn Write| -> Result<u64> {
+            let entries: Vec<Entry> = pending.iter().map(|(_, e)| e.clone()).collect();
+            let results = j.submit(&entries)?;
+            let mut refused = 0;
+            for ((key, _), r) in pending.iter().zip(results) {
+                match r {
+                    Ok(a) => {
+                        let serial = a
+                            .outcome
+                            .as_ref()
+                            .and_then(|o| o.data.get("serial").and_then(|s| s.as_u64()))
+                            .unwrap_or(0);
+                        writeln!(out, "ack {key} {serial}")?;
+                    }
+                    Err(e) => {
+                        refused += 1;
+                        writeln!(out, "refused {key} {e}")?;
+                    }
+                }
+            }
+            out.flush()?;
+            pending.clear();
+            Ok(refused)
+        };
+    for (n, line) in reader.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let command: BookCommand = serde_json::from_str(&line)
+            .map_err(|e| anyhow!("{}:{}: {e}", file.display(), n + 1))?;
+        let key = command.key().unwrap_or_else(|| format!("line-{}", n + 1));
+        pending.push((
+            key,
+            Entry::Books(BookEvent {
+                tenant: tid.to_string(),
+                command,
+            }),
+        ));
+        if pending.len() == batch {
+            refusals += flush(j, &mut pending, &mut out)?;
+        }
+    }
+    if !pending.is_empty() {
+        refusals += flush(j, &mut pending, &mut out)?;
+    }
+    Ok(u8::from(refusals > 0))
+}
