@@ -151,7 +151,8 @@ pub enum BalanceCommand {
     /// `ack KEY SERIAL` (or `refused KEY REASON`) per line once stored.
     Post {
         /// The file (- for standard input).
-        file: PathBuf,
+        #[arg(value_name = "FILE")]
+        postings: PathBuf,
         /// Commands per transaction.
         #[arg(long, default_value_t = 500)]
         batch: usize,
@@ -187,6 +188,7 @@ fn print_notices(notices: &[Notice]) {
                 a.zh,
                 a.rule
             ),
+            Notice::Approval { zh, en, .. } => println!("  通知 notice: {zh} ({en})"),
             Notice::UsageExpired(e) => println!(
                 "  通知 notice: 订单 {} 的 {} 次使用量已于 {} 过期 (usage expired unused) [{}]",
                 e.order,
@@ -263,7 +265,7 @@ pub fn run(
             }
             return Ok(0);
         }
-        BalanceCommand::Post { file, batch } => return post(j, tid, file, *batch),
+        BalanceCommand::Post { postings, batch } => return post(j, tid, postings, *batch),
         BalanceCommand::TopUp {
             actor,
             amount,
@@ -503,4 +505,509 @@ fn post(j: &mut Journal, tid: &str, file: &PathBuf, batch: usize) -> Result<u8> 
         refusals += flush(j, &mut pending, &mut out)?;
     }
     Ok(u8::from(refusals > 0))
+}
+
+/// `bylaw tenant contacts` commands (`wecom-admin/external-contacts.*`).
+#[derive(Debug, Subcommand)]
+pub enum ContactsCommand {
+    /// Served count, the limit and its rule, the plan; with CUSTOMER, who holds it.
+    Show {
+        /// A customer.
+        customer: Option<String>,
+    },
+    /// MEMBER adds CUSTOMER as a friend (refused beyond the quota, with the figures).
+    AddFriend {
+        /// The member.
+        member: String,
+        /// The customer.
+        customer: String,
+    },
+    /// CUSTOMER joins a tenant GROUP chat.
+    JoinGroup {
+        /// The customer.
+        customer: String,
+        /// The group.
+        group: String,
+    },
+    /// MEMBER deletes CUSTOMER (releases the slot only when nobody holds it).
+    Delete {
+        /// The member.
+        member: String,
+        /// The customer.
+        customer: String,
+    },
+    /// CUSTOMER deletes MEMBER (releases nothing).
+    CustomerDeletes {
+        /// The customer.
+        customer: String,
+        /// The member.
+        member: String,
+    },
+    /// CUSTOMER leaves GROUP.
+    LeaveGroup {
+        /// The customer.
+        customer: String,
+        /// The group.
+        group: String,
+    },
+    /// The tenant dissolves GROUP.
+    DissolveGroup {
+        /// The group.
+        group: String,
+    },
+    /// The price of a tier now: a new plan or an upgrade by the proration formula.
+    Quote {
+        /// Contacts of the tier, e.g. 20000.
+        tier: u64,
+    },
+    /// Buy or upgrade a plan, paid from the balance.
+    BuyPlan {
+        /// Who pays.
+        actor: String,
+        /// Contacts of the tier.
+        tier: u64,
+        /// The order id.
+        #[arg(long)]
+        order: String,
+        /// Idempotency key (default: plan:ORDER).
+        #[arg(long)]
+        key: Option<String>,
+    },
+}
+
+/// Runs a contacts command.
+pub fn contacts(
+    j: &mut Journal,
+    tid: &str,
+    cmd: &ContactsCommand,
+    at: Option<&str>,
+    json: bool,
+) -> Result<u8> {
+    use bylaw_tenant::contacts::{ContactBook, ContactCommand as C};
+    let at = match at {
+        Some(s) => parse_time(s)?,
+        None => crate::tenant::now(),
+    };
+    let op = match cmd {
+        ContactsCommand::Show { customer } => {
+            let t = j.registry().get(tid).map_err(|e| anyhow!("{e}"))?;
+            let mut book = j
+                .books(tid)
+                .and_then(|b| b.contacts.clone())
+                .unwrap_or_else(|| ContactBook::new(j.rules().quota.clone()));
+            book.set_verified(t.verified);
+            let cap = book.capacity(at);
+            let holders = customer.as_deref().map(|c| book.holders(c));
+            if json {
+                println!(
+                    "{}",
+                    json!({ "count": book.count(), "limit": cap.limit, "rule": cap.rule,
+                        "plan": book.active_plan(at), "holders": holders })
+                );
+            } else {
+                println!(
+                    "已服务 served: {} / 上限 limit {}  {} ({}) [{}]",
+                    book.count(),
+                    cap.limit,
+                    cap.zh,
+                    cap.en,
+                    cap.rule
+                );
+                if let Some(p) = book.active_plan(at) {
+                    println!(
+                        "规模 plan: {} 位, 生效 {} 至 {}",
+                        p.contacts,
+                        format_time(p.effective),
+                        format_time(p.expires)
+                    );
+                }
+                if let (Some(c), Some((m, g))) = (customer, holders) {
+                    println!("{c}: 成员 members {m:?}, 群 groups {g:?}");
+                }
+            }
+            return Ok(0);
+        }
+        ContactsCommand::Quote { tier } => {
+            let t = j.registry().get(tid).map_err(|e| anyhow!("{e}"))?;
+            let mut book = j
+                .books(tid)
+                .and_then(|b| b.contacts.clone())
+                .unwrap_or_else(|| ContactBook::new(j.rules().quota.clone()));
+            book.set_verified(t.verified);
+            return Ok(match book.quote(*tier, at) {
+                Ok(q) => {
+                    if json {
+                        println!("{}", json!({ "ok": true, "quote": q }));
+                    } else {
+                        println!("{} ({})", q.zh, q.en);
+                    }
+                    0
+                }
+                Err(e) => refused(json, &e.to_string()),
+            });
+        }
+        ContactsCommand::BuyPlan {
+            actor,
+            tier,
+            order,
+            key,
+        } => BookCommand::BuyPlan {
+            key: key.clone().unwrap_or_else(|| format!("plan:{order}")),
+            actor: actor.clone(),
+            tier: *tier,
+            order: order.clone(),
+            price: None,
+            at,
+        },
+        ContactsCommand::AddFriend { member, customer } => contact(C::AddFriend {
+            member: member.clone(),
+            customer: customer.clone(),
+            at,
+        }),
+        ContactsCommand::JoinGroup { customer, group } => contact(C::JoinGroup {
+            customer: customer.clone(),
+            group: group.clone(),
+            at,
+        }),
+        ContactsCommand::Delete { member, customer } => contact(C::MemberDeletes {
+            member: member.clone(),
+            customer: customer.clone(),
+        }),
+        ContactsCommand::CustomerDeletes { customer, member } => {
+            contact(C::CustomerDeletesMember {
+                customer: customer.clone(),
+                member: member.clone(),
+            })
+        }
+        ContactsCommand::LeaveGroup { customer, group } => contact(C::LeaveGroup {
+            customer: customer.clone(),
+            group: group.clone(),
+        }),
+        ContactsCommand::DissolveGroup { group } => contact(C::DissolveGroup {
+            group: group.clone(),
+        }),
+    };
+    let r = j.submit_one(Entry::Books(BookEvent {
+        tenant: tid.to_string(),
+        command: op,
+    }))?;
+    Ok(report(json, r))
+}
+
+fn contact(c: bylaw_tenant::contacts::ContactCommand) -> BookCommand {
+    BookCommand::Contact { contact: c }
+}
+
+/// `bylaw tenant approval` commands (`wecom-admin/approval.*`).
+#[derive(Debug, Subcommand)]
+pub enum ApprovalCommand {
+    /// Add or replace a template from a TOML or JSON file (admins).
+    PutTemplate {
+        /// Who.
+        actor: String,
+        /// The template file.
+        #[arg(value_name = "TEMPLATE_FILE")]
+        template_file: PathBuf,
+    },
+    /// Submit a form: FORM id, TEMPLATE, the applicant, field values.
+    Submit {
+        /// The form's id.
+        form: String,
+        /// The template.
+        template: String,
+        /// The applicant.
+        applicant: String,
+        /// Submitted on the applicant's behalf by this member.
+        #[arg(long)]
+        by: Option<String>,
+        /// A field: NAME=TEXT, NAME=NUMBER or NAME=@m1,m2 for members (repeatable).
+        #[arg(long = "field")]
+        fields: Vec<String>,
+        /// Members chosen for an applicant-choice node: NODE=m1,m2 (repeatable).
+        #[arg(long = "choose")]
+        choices: Vec<String>,
+        /// The applicant's department to submit from.
+        #[arg(long)]
+        department: Option<String>,
+    },
+    /// Resubmit a rejected or withdrawn form with the same fields.
+    Resubmit {
+        /// The form.
+        form: String,
+    },
+    /// Approve (审批人).
+    Approve {
+        /// The form.
+        form: String,
+        /// Who.
+        actor: String,
+        /// Opinion.
+        #[arg(long)]
+        comment: Option<String>,
+        /// Signature.
+        #[arg(long)]
+        signature: Option<String>,
+    },
+    /// Reject (审批人 only; a handler cannot).
+    Reject {
+        /// The form.
+        form: String,
+        /// Who.
+        actor: String,
+        /// Opinion.
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Confirm handling (办理人).
+    Confirm {
+        /// The form.
+        form: String,
+        /// Who.
+        actor: String,
+        /// Handling opinion.
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Withdraw (the applicant or submitter).
+    Withdraw {
+        /// The form.
+        form: String,
+        /// Who.
+        actor: String,
+    },
+    /// An admin hands a departed member's task to another member.
+    HandOver {
+        /// The form.
+        form: String,
+        /// The admin.
+        admin: String,
+        /// The departed member.
+        from: String,
+        /// The new assignee.
+        to: String,
+    },
+    /// Add a temporary approver after the current node (加签).
+    AddApprover {
+        /// The form.
+        form: String,
+        /// The approver whose turn it is.
+        actor: String,
+        /// The added approver.
+        member: String,
+    },
+    /// A form: status, nodes, history; or every form with no FORM.
+    Show {
+        /// The form.
+        form: Option<String>,
+    },
+}
+
+fn field_value(s: &str) -> Result<(String, bylaw_tenant::approval::Value)> {
+    use bylaw_tenant::approval::Value;
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| anyhow!("--field {s}: 应写成 NAME=VALUE (expected NAME=VALUE)"))?;
+    let value = if let Some(m) = v.strip_prefix('@') {
+        Value::Members(m.split(',').map(|x| x.trim().to_string()).collect())
+    } else if let Ok(n) = v.parse::<f64>() {
+        Value::Number(n)
+    } else {
+        Value::Text(v.to_string())
+    };
+    Ok((k.to_string(), value))
+}
+
+/// Runs an approval command.
+pub fn approval(
+    j: &mut Journal,
+    tid: &str,
+    cmd: &ApprovalCommand,
+    at: Option<&str>,
+    json: bool,
+) -> Result<u8> {
+    use bylaw_tenant::approval::{Submission, Template};
+    use bylaw_tenant::books::StepKind;
+    let at = match at {
+        Some(s) => parse_time(s)?,
+        None => crate::tenant::now(),
+    };
+    let step = |form: &str,
+                actor: &str,
+                step: StepKind,
+                comment: &Option<String>,
+                signature: &Option<String>| {
+        BookCommand::Step {
+            instance: form.to_string(),
+            actor: actor.to_string(),
+            step,
+            comment: comment.clone(),
+            signature: signature.clone(),
+            at,
+        }
+    };
+    let command = match cmd {
+        ApprovalCommand::Show { form } => {
+            let Some(b) = j.books(tid) else {
+                bail!("没有审批单 no forms");
+            };
+            match form {
+                Some(f) => {
+                    let inst = b
+                        .instances
+                        .get(f)
+                        .ok_or_else(|| anyhow!("未知的审批单 unknown form `{f}`"))?;
+                    if json {
+                        println!("{}", serde_json::to_string(inst)?);
+                    } else {
+                        println!(
+                            "{} [{}] 申请人 {} 第 {} 轮 {:?} 待处理 {:?}",
+                            inst.id(),
+                            inst.template_id(),
+                            inst.applicant(),
+                            inst.round(),
+                            inst.status(),
+                            inst.pending()
+                        );
+                        for e in inst.history() {
+                            println!(
+                                "  {} {} {:?} {}{}",
+                                format_time(e.at),
+                                e.actor.as_deref().unwrap_or("系统 system"),
+                                e.action,
+                                e.comment.as_deref().unwrap_or(""),
+                                e.rule
+                                    .as_ref()
+                                    .map(|r| format!(" [{r}]"))
+                                    .unwrap_or_default()
+                            );
+                        }
+                    }
+                }
+                None => {
+                    for (id, inst) in &b.instances {
+                        if json {
+                            println!(
+                                "{}",
+                                json!({ "form": id, "status": inst.status(), "pending": inst.pending() })
+                            );
+                        } else {
+                            println!("{id}\t{:?}\t{:?}", inst.status(), inst.pending());
+                        }
+                    }
+                }
+            }
+            return Ok(0);
+        }
+        ApprovalCommand::PutTemplate {
+            actor,
+            template_file: file,
+        } => {
+            let text = std::fs::read_to_string(file).with_context(|| file.display().to_string())?;
+            let t = if file.extension().is_some_and(|e| e == "json") {
+                Template::from_json(&text)
+            } else {
+                Template::from_toml(&text)
+            };
+            let t = match t {
+                Ok(t) => t,
+                Err(e) => return Ok(refused(json, &format!("{}: {e}", file.display()))),
+            };
+            BookCommand::PutTemplate {
+                actor: actor.clone(),
+                template: Box::new(t),
+                at,
+            }
+        }
+        ApprovalCommand::Submit {
+            form,
+            template,
+            applicant,
+            by,
+            fields,
+            choices,
+            department,
+        } => {
+            let mut s = Submission::new(form, applicant);
+            s.submitter = by.clone();
+            s.department = department.clone();
+            for f in fields {
+                let (k, v) = field_value(f)?;
+                s.form.insert(k, v);
+            }
+            for c in choices {
+                let (n, ms) = c.split_once('=').ok_or_else(|| {
+                    anyhow!("--choose {c}: 应写成 NODE=m1,m2 (expected NODE=m1,m2)")
+                })?;
+                let n: usize = n
+                    .parse()
+                    .map_err(|_| anyhow!("--choose {c}: NODE 是模板节点序号 (a node index)"))?;
+                s.choices
+                    .insert(n, ms.split(',').map(|x| x.trim().to_string()).collect());
+            }
+            BookCommand::Submit {
+                template: template.clone(),
+                submission: s,
+                at,
+            }
+        }
+        ApprovalCommand::Resubmit { form } => {
+            let inst = j
+                .books(tid)
+                .and_then(|b| b.instances.get(form))
+                .ok_or_else(|| anyhow!("未知的审批单 unknown form `{form}`"))?;
+            let mut s = Submission::new(form, inst.applicant());
+            if inst.submitter() != inst.applicant() {
+                s.submitter = Some(inst.submitter().to_string());
+            }
+            s.department = inst.department().map(String::from);
+            s.form = inst.form().clone();
+            BookCommand::Resubmit { submission: s, at }
+        }
+        ApprovalCommand::Approve {
+            form,
+            actor,
+            comment,
+            signature,
+        } => step(form, actor, StepKind::Approve, comment, signature),
+        ApprovalCommand::Reject {
+            form,
+            actor,
+            comment,
+        } => step(form, actor, StepKind::Reject, comment, &None),
+        ApprovalCommand::Confirm {
+            form,
+            actor,
+            comment,
+        } => step(form, actor, StepKind::Confirm, comment, &None),
+        ApprovalCommand::Withdraw { form, actor } => {
+            step(form, actor, StepKind::Withdraw, &None, &None)
+        }
+        ApprovalCommand::HandOver {
+            form,
+            admin,
+            from,
+            to,
+        } => BookCommand::HandOver {
+            instance: form.clone(),
+            admin: admin.clone(),
+            from: from.clone(),
+            to: to.clone(),
+            at,
+        },
+        ApprovalCommand::AddApprover {
+            form,
+            actor,
+            member,
+        } => BookCommand::AddApprover {
+            instance: form.clone(),
+            actor: actor.clone(),
+            member: member.clone(),
+            at,
+        },
+    };
+    let r = j.submit_one(Entry::Books(BookEvent {
+        tenant: tid.to_string(),
+        command,
+    }))?;
+    Ok(report(json, r))
 }

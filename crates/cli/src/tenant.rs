@@ -13,7 +13,7 @@ use bylaw_tenant::{
 };
 use clap::{Args, Subcommand};
 
-use crate::books::BalanceCommand;
+use crate::books::{ApprovalCommand, BalanceCommand, ContactsCommand};
 use serde_json::json;
 
 /// Arguments of `bylaw tenant`.
@@ -101,6 +101,22 @@ pub enum TenantCommand {
         at: Option<String>,
         #[command(subcommand)]
         command: BalanceCommand,
+    },
+    /// The external-contact quota: adds, deletions, groups, plans (needs --db).
+    Contacts {
+        /// The time of the command (RFC 3339; default: now).
+        #[arg(long, global = true)]
+        at: Option<String>,
+        #[command(subcommand)]
+        command: ContactsCommand,
+    },
+    /// Approval flows: templates, forms and their steps (needs --db).
+    Approval {
+        /// The time of the command (RFC 3339; default: now).
+        #[arg(long, global = true)]
+        at: Option<String>,
+        #[command(subcommand)]
+        command: ApprovalCommand,
     },
     /// Import a tenant file into the database.
     Import {
@@ -402,11 +418,27 @@ pub fn run(a: TenantArgs, rb: &Rulebook) -> Result<u8> {
     let (source, mut reg) = load(&a, rb)?;
     let t = pick(&a, &reg)?;
     let tid = t.id.clone();
-    if let TenantCommand::Balance { at, command } = &a.command {
+    if matches!(
+        a.command,
+        TenantCommand::Balance { .. }
+            | TenantCommand::Contacts { .. }
+            | TenantCommand::Approval { .. }
+    ) {
         let Source::Db(mut j) = source else {
-            bail!("balance 需要 --db (the balance lives in the database's event log: give --db)");
+            bail!("balance/contacts/approval 需要 --db (they live in the database's event log: give --db)");
         };
-        return crate::books::run(&mut j, &tid, command, at.as_deref(), a.json);
+        return match &a.command {
+            TenantCommand::Balance { at, command } => {
+                crate::books::run(&mut j, &tid, command, at.as_deref(), a.json)
+            }
+            TenantCommand::Contacts { at, command } => {
+                crate::books::contacts(&mut j, &tid, command, at.as_deref(), a.json)
+            }
+            TenantCommand::Approval { at, command } => {
+                crate::books::approval(&mut j, &tid, command, at.as_deref(), a.json)
+            }
+            _ => Ok(0),
+        };
     }
     let parse = |action: &str, resource: &str| -> Result<(Action, Resource)> {
         Ok((
@@ -417,6 +449,8 @@ pub fn run(a: TenantArgs, rb: &Rulebook) -> Result<u8> {
     let change = match &a.command {
         TenantCommand::Import { .. }
         | TenantCommand::Balance { .. }
+        | TenantCommand::Contacts { .. }
+        | TenantCommand::Approval { .. }
         | TenantCommand::Migration { .. }
         | TenantCommand::Categories { .. } => return Ok(0),
         TenantCommand::Export => {

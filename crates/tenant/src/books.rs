@@ -24,6 +24,7 @@ use serde_json::json;
 
 use crate::acquisition::{Acquisition, AcquisitionError, AcquisitionRules, Expired};
 use crate::alert::{Alert, AlertError, AlertNotice, AlertRules, AlertSettings};
+use crate::approval::{self, ApprovalError, Instance, Submission, Template};
 use crate::category::{Catalog, CategoryError, Feature};
 use crate::check::{Action, Resource};
 use crate::contacts::{ContactBook, ContactCommand, QuotaError, QuotaLimits};
@@ -108,6 +109,9 @@ pub enum BooksError {
     /// The external-contact quota refused.
     #[error(transparent)]
     Quota(#[from] QuotaError),
+    /// An approval step refused.
+    #[error(transparent)]
+    Approval(#[from] ApprovalError),
     /// The business category blocks the operation.
     #[error("{zh} ({en}) [{rule}]")]
     Category {
@@ -267,6 +271,86 @@ pub enum BookCommand {
         /// When.
         at: Time,
     },
+    /// Adds or replaces an approval template (admins of the approval app; `approval.handler.add`).
+    PutTemplate {
+        /// Who.
+        actor: String,
+        /// The template.
+        template: Box<Template>,
+        /// When.
+        at: Time,
+    },
+    /// Submits a form on a template.
+    Submit {
+        /// The template.
+        template: String,
+        /// The form.
+        submission: Submission,
+        /// When.
+        at: Time,
+    },
+    /// Resubmits a rejected or withdrawn form (a new round).
+    Resubmit {
+        /// The form.
+        submission: Submission,
+        /// When.
+        at: Time,
+    },
+    /// An approval step on a form: approve, reject, confirm, withdraw.
+    Step {
+        /// The form.
+        instance: String,
+        /// Who.
+        actor: String,
+        /// What.
+        step: StepKind,
+        /// Opinion (审批意见 / 办理意见).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+        /// Signature (电子签名).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<String>,
+        /// When.
+        at: Time,
+    },
+    /// An admin hands a departed member's task over (`approval.exceptions.departed`).
+    HandOver {
+        /// The form.
+        instance: String,
+        /// The admin.
+        admin: String,
+        /// The departed member.
+        from: String,
+        /// The new assignee.
+        to: String,
+        /// When.
+        at: Time,
+    },
+    /// The approver whose turn it is adds a temporary approver (加签, `approval.settings.add-approver`).
+    AddApprover {
+        /// The form.
+        instance: String,
+        /// Who.
+        actor: String,
+        /// The added approver.
+        member: String,
+        /// When.
+        at: Time,
+    },
+}
+
+/// An approval step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepKind {
+    /// 同意 (approvers).
+    Approve,
+    /// 驳回 (approvers only; `approval.handler`).
+    Reject,
+    /// 确认办理 (handlers).
+    Confirm,
+    /// 撤回 (the applicant or submitter).
+    Withdraw,
 }
 
 impl BookCommand {
@@ -285,6 +369,12 @@ impl BookCommand {
             BookCommand::Tick { .. } => "tick",
             BookCommand::Contact { .. } => "contact",
             BookCommand::BuyPlan { .. } => "buy-plan",
+            BookCommand::PutTemplate { .. } => "put-template",
+            BookCommand::Submit { .. } => "submit",
+            BookCommand::Resubmit { .. } => "resubmit",
+            BookCommand::Step { .. } => "step",
+            BookCommand::HandOver { .. } => "hand-over",
+            BookCommand::AddApprover { .. } => "add-approver",
         }
     }
 
@@ -315,6 +405,12 @@ impl BookCommand {
             | BookCommand::SetAlert { at, .. }
             | BookCommand::DisableAlert { at, .. }
             | BookCommand::BuyPlan { at, .. }
+            | BookCommand::PutTemplate { at, .. }
+            | BookCommand::Submit { at, .. }
+            | BookCommand::Resubmit { at, .. }
+            | BookCommand::Step { at, .. }
+            | BookCommand::HandOver { at, .. }
+            | BookCommand::AddApprover { at, .. }
             | BookCommand::Tick { at } => *at,
             BookCommand::Contact { contact } => match contact {
                 ContactCommand::AddFriend { at, .. }
@@ -334,6 +430,25 @@ pub enum Notice {
     LowBalance(AlertNotice),
     /// Purchased usage expired unused.
     UsageExpired(Expired),
+    /// An approval to-do or hand-over reminder.
+    Approval {
+        /// The notice.
+        notice: approval::Notice,
+        /// Its text, Chinese.
+        zh: String,
+        /// Its text, English.
+        en: String,
+    },
+}
+
+fn approval_notices(v: Vec<approval::Notice>) -> Vec<Notice> {
+    v.into_iter()
+        .map(|n| Notice::Approval {
+            zh: n.zh(),
+            en: n.en(),
+            notice: n,
+        })
+        .collect()
 }
 
 /// What a command did.
@@ -364,6 +479,10 @@ pub struct Books {
     pub alert: Alert,
     /// The external-contact quota (made on first use).
     pub contacts: Option<ContactBook>,
+    /// Approval templates by id.
+    pub templates: BTreeMap<String, Template>,
+    /// Approval forms by id.
+    pub instances: BTreeMap<String, Instance>,
     /// Platform-side notes by command name, for reports.
     applied: BTreeMap<&'static str, u64>,
 }
@@ -378,6 +497,20 @@ fn require(t: &Tenant, actor: &str, action: Action, r: &Resource) -> Result<(), 
         None => (d.rule.to_string(), d.zh.clone(), d.en.clone()),
     };
     Err(BooksError::Tenant(TenantError::Denied { rule, zh, en }))
+}
+
+/// Admins of the approval app: whoever manages app `approval` when the
+/// tenant has one, else the creator and super admins (`approval.handler.add`).
+fn approval_admin(t: &Tenant, actor: &str) -> Result<(), BooksError> {
+    if t.apps().contains("approval") {
+        return require(
+            t,
+            actor,
+            Action::ManageApp,
+            &Resource::App("approval".into()),
+        );
+    }
+    require(t, actor, Action::ManageAdmins, &Resource::Tenant)
 }
 
 fn gate(t: &Tenant, rules: &BookRules, f: Feature) -> Result<(), BooksError> {
@@ -751,6 +884,106 @@ impl Books {
                     changed: true,
                 }
             }
+            BookCommand::PutTemplate {
+                actor, template, ..
+            } => {
+                approval_admin(tenant, actor)?;
+                template.validate()?;
+                self.templates
+                    .insert(template.id.clone(), (**template).clone());
+                Outcome {
+                    zh: format!("已保存审批模板「{}」", template.name),
+                    en: format!("approval template {} saved", template.id),
+                    rule: approval::RULE_HANDLER_ADD,
+                    data: json!({ "template": template.id }),
+                    notices: Vec::new(),
+                    changed: true,
+                }
+            }
+            BookCommand::Submit {
+                template,
+                submission,
+                at,
+            } => {
+                if self.instances.contains_key(&submission.id) {
+                    return Err(BooksError::Tenant(TenantError::Exists(format!(
+                        "审批单 form {}",
+                        submission.id
+                    ))));
+                }
+                let tpl = self.templates.get(template).ok_or_else(|| {
+                    TenantError::unknown("审批模板", "approval template", template)
+                })?;
+                let (inst, notices) =
+                    Instance::submit(tpl, tenant.directory(), submission.clone(), *at)?;
+                let out = self.form_outcome(&inst, approval_notices(notices));
+                self.instances.insert(inst.id().to_string(), inst);
+                out
+            }
+            BookCommand::Resubmit { submission, at } => {
+                let inst = self.instance(&submission.id)?;
+                let tpl = self.templates.get(inst.template_id()).ok_or_else(|| {
+                    TenantError::unknown("审批模板", "approval template", inst.template_id())
+                })?;
+                let mut next = inst.clone();
+                let notices = next.resubmit(tpl, tenant.directory(), submission.clone(), *at)?;
+                let out = self.form_outcome(&next, approval_notices(notices));
+                self.instances.insert(next.id().to_string(), next);
+                out
+            }
+            BookCommand::Step {
+                instance,
+                actor,
+                step,
+                comment,
+                signature,
+                at,
+            } => {
+                let mut next = self.instance(instance)?.clone();
+                let dir = tenant.directory();
+                let c = comment.as_deref();
+                let notices = match step {
+                    StepKind::Approve => next.approve(dir, actor, c, signature.as_deref(), *at)?,
+                    StepKind::Reject => {
+                        next.reject(dir, actor, c, *at)?;
+                        Vec::new()
+                    }
+                    StepKind::Confirm => next.confirm(dir, actor, c, *at)?,
+                    StepKind::Withdraw => {
+                        next.withdraw(actor, *at)?;
+                        Vec::new()
+                    }
+                };
+                let out = self.form_outcome(&next, approval_notices(notices));
+                self.instances.insert(instance.clone(), next);
+                out
+            }
+            BookCommand::HandOver {
+                instance,
+                admin,
+                from,
+                to,
+                at,
+            } => {
+                approval_admin(tenant, admin)?;
+                let mut next = self.instance(instance)?.clone();
+                let notices = next.hand_over(tenant.directory(), admin, from, to, *at)?;
+                let out = self.form_outcome(&next, approval_notices(notices));
+                self.instances.insert(instance.clone(), next);
+                out
+            }
+            BookCommand::AddApprover {
+                instance,
+                actor,
+                member,
+                at,
+            } => {
+                let mut next = self.instance(instance)?.clone();
+                next.add_approver(tenant.directory(), actor, member, *at)?;
+                let out = self.form_outcome(&next, Vec::new());
+                self.instances.insert(instance.clone(), next);
+                out
+            }
             BookCommand::Tick { at } => {
                 let mut notices: Vec<Notice> = self
                     .acquisition
@@ -810,10 +1043,63 @@ impl Books {
         book
     }
 
-    /// A member left the tenant: its customers stay counted (`external-contacts.release`).
-    pub fn member_left(&mut self, member: &str) {
+    /// A member left the tenant (`dir` is the directory after the
+    /// departure): its customers stay counted (`external-contacts.release`),
+    /// and its pending approval tasks follow the template's departed rule
+    /// (`approval.exceptions.departed`). Returns the notices.
+    pub fn member_left(
+        &mut self,
+        dir: &crate::directory::Directory,
+        member: &str,
+        at: Time,
+    ) -> Vec<Notice> {
         if let Some(b) = self.contacts.as_mut() {
             let _ = b.member_left(member);
+        }
+        let mut out = Vec::new();
+        for inst in self.instances.values_mut() {
+            if matches!(inst.status(), approval::Status::InProgress { .. }) {
+                if let Ok(n) = inst.member_left(dir, member, at) {
+                    out.extend(approval_notices(n));
+                }
+            }
+        }
+        out
+    }
+
+    fn instance(&self, id: &str) -> Result<&Instance, BooksError> {
+        self.instances
+            .get(id)
+            .ok_or_else(|| BooksError::Tenant(TenantError::unknown("审批单", "approval form", id)))
+    }
+
+    fn form_outcome(&self, inst: &Instance, notices: Vec<Notice>) -> Outcome {
+        let status = inst.status();
+        let pending = inst.pending();
+        let (zh, en) = match status {
+            approval::Status::InProgress { node } => (
+                format!(
+                    "审批中：第 {} 个节点，待处理 {}",
+                    node + 1,
+                    pending.join("、")
+                ),
+                format!(
+                    "in progress at node {}, waiting for {}",
+                    node + 1,
+                    pending.join(", ")
+                ),
+            ),
+            approval::Status::Approved => ("已通过".into(), "approved".into()),
+            approval::Status::Rejected => ("已驳回".into(), "rejected".into()),
+            approval::Status::Withdrawn => ("已撤回".into(), "withdrawn".into()),
+        };
+        Outcome {
+            zh: format!("审批单 {}：{zh}", inst.id()),
+            en: format!("form {}: {en}", inst.id()),
+            rule: approval::RULE_HANDLER,
+            data: json!({ "form": inst.id(), "status": status, "round": inst.round(), "pending": pending }),
+            notices,
+            changed: true,
         }
     }
 

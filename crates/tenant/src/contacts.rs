@@ -124,6 +124,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use bylaw_rulebook::{Cell, Expr, Rule, Rulebook, Threshold, Unit};
 use serde::{Deserialize, Serialize};
 
+use crate::ledger::format_time;
 use crate::money::Fen;
 
 /// `wecom-admin/external-contacts.free-quota`: 2000 external contacts free of charge.
@@ -1601,32 +1602,39 @@ impl ContactBook {
     /// How many customers may be counted at `at`, and why.
     pub fn capacity(&self, at: i64) -> Capacity {
         let (limit, rule) = self.limit_at(at);
-        let (base_zh, base_en) = match (self.active_plan(at), self.plan.as_ref()) {
-            (Some(p), _) => (
-                format!(
-                    "已购外部联系人规模 {} 位（订单 `{}`，有效期至 {}）",
-                    p.contacts, p.order_id, p.expires
+        let (base_zh, base_en) =
+            match (self.active_plan(at), self.plan.as_ref()) {
+                (Some(p), _) => (
+                    format!(
+                        "已购外部联系人规模 {} 位（订单 `{}`，有效期至 {}）",
+                        p.contacts,
+                        p.order_id,
+                        format_time(p.expires)
+                    ),
+                    format!(
+                        "the purchased quota of {} contacts (order `{}`, valid until {})",
+                        p.contacts,
+                        p.order_id,
+                        format_time(p.expires)
+                    ),
                 ),
-                format!(
-                    "the purchased quota of {} contacts (order `{}`, valid until {})",
-                    p.contacts, p.order_id, p.expires
-                ),
-            ),
-            (None, Some(p)) if at >= p.expires => (
-                format!(
-                    "免费提供的 {} 人规模（订单 `{}` 已于 {} 到期，已购规模不再计入）",
-                    self.limits.free_quota, p.order_id, p.expires
-                ),
-                format!(
+                (None, Some(p)) if at >= p.expires => (
+                    format!(
+                        "免费提供的 {} 人规模（订单 `{}` 已于 {} 到期，已购规模不再计入）",
+                        self.limits.free_quota,
+                        p.order_id,
+                        format_time(p.expires)
+                    ),
+                    format!(
                     "the free quota of {} (order `{}` expired at {}; its quota no longer applies)",
-                    self.limits.free_quota, p.order_id, p.expires
+                    self.limits.free_quota, p.order_id, format_time(p.expires)
                 ),
-            ),
-            _ => (
-                format!("免费提供的 {} 人规模", self.limits.free_quota),
-                format!("the free quota of {}", self.limits.free_quota),
-            ),
-        };
+                ),
+                _ => (
+                    format!("免费提供的 {} 人规模", self.limits.free_quota),
+                    format!("the free quota of {}", self.limits.free_quota),
+                ),
+            };
         let (zh, en) = if self.verified {
             (base_zh, base_en)
         } else {
@@ -2111,12 +2119,12 @@ impl ContactBook {
                 upgrade: None,
                 rules: vec![RULE_TIERS.into()],
                 zh: format!(
-                    "新购外部联系人规模 {} 位：{}/年，有效期 {} 天，自 {at} 至 {expires}，应付 {}",
-                    tier.contacts, tier.price, l.validity_days, tier.price
+                    "新购外部联系人规模 {} 位：{}/年，有效期 {} 天，自 {} 至 {}，应付 {}",
+                    tier.contacts, tier.price, l.validity_days, format_time(at), format_time(expires), tier.price
                 ),
                 en: format!(
-                    "new purchase of {} contacts: {} a year, valid {} days, from {at} to {expires}; to pay {}",
-                    tier.contacts, tier.price, l.validity_days, tier.price
+                    "new purchase of {} contacts: {} a year, valid {} days, from {} to {}; to pay {}",
+                    tier.contacts, tier.price, l.validity_days, format_time(at), format_time(expires), tier.price
                 ),
             });
         };
@@ -2166,8 +2174,8 @@ impl ContactBook {
             tier.price,
             l.upgrade_expression,
             substituted,
-            p.effective,
-            p.expires
+            format_time(p.effective),
+            format_time(p.expires)
         );
         let en = format!(
             "upgrade: the current {} contacts (x = {} a year, order `{}`) used n = {n} days; moving to {} contacts (y = {} a year) charges the remaining time: {} = {} = {price}; the new order keeps the current order's effective date {} and expiry {}",
@@ -2178,8 +2186,8 @@ impl ContactBook {
             tier.price,
             l.upgrade_expression,
             substituted,
-            p.effective,
-            p.expires
+            format_time(p.effective),
+            format_time(p.expires)
         );
         Ok(Quote {
             kind: QuoteKind::Upgrade,

@@ -102,6 +102,8 @@ pub struct Journal {
     rules: BookRules,
     limits: Limits,
     skipped: u64,
+    /// The time of the entry being applied: now at submit, the event's at replay.
+    clock: i64,
 }
 
 impl std::fmt::Debug for Journal {
@@ -128,6 +130,7 @@ impl Journal {
             rules: BookRules::from_rulebook(rb)?,
             limits: Limits::from_rulebook(rb)?,
             skipped: 0,
+            clock: 0,
         };
         j.replay()?;
         Ok(j)
@@ -140,11 +143,12 @@ impl Journal {
         let mut events = Vec::new();
         self.log.for_each_since(0, |ev| {
             if ev.kind.starts_with("tenant.") {
-                events.push((ev.seq, ev.kind, ev.payload));
+                events.push((ev.seq, ev.kind, ev.payload, parse_time(&ev.at)));
             }
             Ok(())
         })?;
-        for (seq, kind, payload) in events {
+        for (seq, kind, payload, at) in events {
+            self.clock = at;
             let entry = if kind.starts_with("tenant.books.") {
                 Entry::Books(
                     serde_json::from_str(&payload).map_err(|e| JournalError::Corrupt {
@@ -198,11 +202,15 @@ impl Journal {
     fn apply_one(&mut self, e: &Entry) -> Result<(Applied, Option<Stored>), Refused> {
         match e {
             Entry::Tenant(c) => {
-                let notes = c.apply(&mut self.reg, &self.limits)?;
+                let mut notes = c.apply(&mut self.reg, &self.limits)?;
                 if let Command::RemoveMember { tenant, id, .. } = c {
                     // Quota holds and pending approvals follow the member's departure.
-                    if let Some(b) = self.books.get_mut(tenant) {
-                        b.member_left(id);
+                    if let (Some(b), Ok(t)) = (self.books.get_mut(tenant), self.reg.get(tenant)) {
+                        for n in b.member_left(t.directory(), id, self.clock) {
+                            if let crate::books::Notice::Approval { zh, en, .. } = n {
+                                notes.push(format!("{zh} ({en})"));
+                            }
+                        }
                     }
                 }
                 let payload = serde_json::to_string(c).map_err(|err| TenantError::Invalid {
@@ -267,6 +275,7 @@ impl Journal {
         let mut events = Vec::new();
         let mut slots = Vec::new();
         let base = self.log.last_seq()?;
+        self.clock = now();
         for e in batch {
             match self.apply_one(e) {
                 Ok((applied, Some((kind, key, payload, at)))) => {
@@ -319,8 +328,46 @@ impl Journal {
     }
 }
 
+/// Reads `YYYY-MM-DDTHH:MM:SSZ` (as the journal writes it); 0 if unreadable.
+fn parse_time(s: &str) -> i64 {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
+    if b.len() < 19 {
+        return 0;
+    }
+    let (Some(y), Some(m), Some(d), Some(hh), Some(mm), Some(ss)) = (
+        num(0..4),
+        num(5..7),
+        num(8..10),
+        num(11..13),
+        num(14..16),
+        num(17..19),
+    ) else {
+        return 0;
+    };
+    // Days from civil (proleptic Gregorian).
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400 + hh * 3_600 + mm * 60 + ss
+}
+
 fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn parse_time_inverts_format_time() {
+        for t in [0, 951_782_400, 1_795_248_000, 1_795_248_000 + 86_399] {
+            assert_eq!(super::parse_time(&crate::ledger::format_time(t)), t);
+        }
+    }
 }

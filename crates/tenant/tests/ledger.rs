@@ -940,16 +940,25 @@ fn plans_are_paid_from_the_balance_with_proration() {
     assert_eq!(o.rule, "wecom-admin/external-contacts.tiers");
     assert!(matches!(pinned, BookCommand::BuyPlan { price: Some(p), .. } if p == Fen::yuan(500)));
     assert_eq!(b.ledger.balance(), Fen::yuan(1_500));
-    let (o, _) = b.apply(&t, &r, &plan("p2", 20_000, T0 + 100 * DAY)).unwrap();
+    let (o, _) = b
+        .apply(&t, &r, &plan("p2", 20_000, T0 + 100 * DAY))
+        .unwrap();
     assert_eq!(o.rule, "wecom-admin/external-contacts.proration");
     assert_eq!(b.ledger.balance(), Fen(150_000 - 108_904));
     // Not enough money for the next upgrade: refused, and no plan change.
-    let e = b.apply(&t, &r, &plan("p3", 1_000_000, T0 + 101 * DAY)).unwrap_err();
-    assert!(matches!(e, BooksError::Ledger(LedgerError::Insufficient { .. })), "{e}");
+    let e = b
+        .apply(&t, &r, &plan("p3", 1_000_000, T0 + 101 * DAY))
+        .unwrap_err();
+    assert!(
+        matches!(e, BooksError::Ledger(LedgerError::Insufficient { .. })),
+        "{e}"
+    );
     let cap = b.contacts.as_ref().unwrap().capacity(T0 + 101 * DAY);
     assert_eq!(cap.limit, 20_000);
     // A repeat of a bought plan moves nothing.
-    let (o, _) = b.apply(&t, &r, &plan("p2", 20_000, T0 + 100 * DAY)).unwrap();
+    let (o, _) = b
+        .apply(&t, &r, &plan("p2", 20_000, T0 + 100 * DAY))
+        .unwrap();
     assert!(!o.changed);
     // Only members allowed to spend on 外部联系人规模 buy plans.
     let e = b
@@ -991,7 +1000,10 @@ fn contact_quota_follows_the_tenants_verification() {
         )
         .unwrap_err();
     assert!(e.to_string().contains("100"), "{e}");
-    assert!(e.to_string().contains("external-contacts.unverified-limit"), "{e}");
+    assert!(
+        e.to_string().contains("external-contacts.unverified-limit"),
+        "{e}"
+    );
     let verified = tenant();
     let (o, _) = b
         .apply(
