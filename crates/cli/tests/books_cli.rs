@@ -178,7 +178,7 @@ fn balance_payments_refusals_statement_and_bulk_post() {
     );
     let o = bylaw(&db, &["--json", "balance", "show"]);
     let v = json(&o);
-    assert_eq!(v["balance"], 100_00 - 30_00 - 25 * 100);
+    assert_eq!(v["balance"], 10_000 - 3_000 - 25 * 100);
     let o = bylaw(&db, &["balance", "statement", "--csv"]);
     let csv = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(
@@ -272,7 +272,7 @@ fn contacts_and_plans() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("external-contacts.proration"));
     let v = json(&bylaw(&db, &["--json", "balance", "show"]));
-    assert_eq!(v["balance"], 3000_00 - 500_00 - 108_904);
+    assert_eq!(v["balance"], 300_000 - 50_000 - 108_904);
     let o = bylaw(
         &db,
         &[
