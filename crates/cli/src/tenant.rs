@@ -9,7 +9,7 @@ use bylaw_tenant::file::{Command as Change, TenantFile};
 use bylaw_tenant::journal::{Entry, Journal};
 use bylaw_tenant::{
     Action, AppRight, Decision, DeviceScope, Limits, Registry, Resource, Rights, ScopeItem,
-    SuperKind, Tenant,
+    SpendRule, SuperKind, Tenant,
 };
 use clap::{Args, Subcommand};
 
@@ -265,6 +265,36 @@ pub enum TenantCommand {
         /// The person.
         id: String,
     },
+    /// Add or replace a custom balance rule: MEMBERS may pay ITEMS from the
+    /// balance (super admins; `recharge.spend-permission.custom`).
+    SpendRule {
+        /// Who.
+        actor: String,
+        /// The rule's id.
+        id: String,
+        /// A member (repeatable).
+        #[arg(long = "member", required = true)]
+        members: Vec<String>,
+        /// An item, e.g. 获客助手 (repeatable).
+        #[arg(long = "item", required = true)]
+        items: Vec<String>,
+    },
+    /// Delete a custom balance rule (the default rule cannot be).
+    DeleteSpendRule {
+        /// Who.
+        actor: String,
+        /// The rule's id.
+        id: String,
+    },
+    /// Select or change the business category; it goes under the platform's review.
+    SelectCategory {
+        /// Who (a super admin or the business owner).
+        actor: String,
+        /// Category id or Chinese name.
+        category: String,
+    },
+    /// The platform approves the category under review.
+    ApproveCategory,
     /// Appoint a scoped admin, optionally in an admin group.
     AddScopedAdmin {
         /// Who.
@@ -596,6 +626,31 @@ pub fn run(a: TenantArgs, rb: &Rulebook) -> Result<u8> {
             actor: actor.clone(),
             id: id.clone(),
         },
+        TenantCommand::SpendRule {
+            actor,
+            id,
+            members,
+            items,
+        } => Change::PutSpendRule {
+            tenant: tid,
+            actor: actor.clone(),
+            rule: SpendRule {
+                id: id.clone(),
+                members: members.iter().cloned().collect(),
+                items: items.iter().cloned().collect(),
+            },
+        },
+        TenantCommand::DeleteSpendRule { actor, id } => Change::DeleteSpendRule {
+            tenant: tid,
+            actor: actor.clone(),
+            id: id.clone(),
+        },
+        TenantCommand::SelectCategory { actor, category } => Change::SelectCategory {
+            tenant: tid,
+            actor: actor.clone(),
+            category: category.clone(),
+        },
+        TenantCommand::ApproveCategory => Change::ApproveCategory { tenant: tid },
         TenantCommand::AddScopedAdmin {
             actor,
             member,

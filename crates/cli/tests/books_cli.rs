@@ -93,6 +93,49 @@ fn balance_payments_refusals_statement_and_bulk_post() {
         .as_str()
         .unwrap()
         .contains("recharge.spend-permission"));
+    // A super admin adds a custom rule; now lisi may pay for the acquisition assistant…
+    let o = bylaw(
+        &db,
+        &[
+            "spend-rule",
+            "zhangsan",
+            "growth",
+            "--member",
+            "lisi",
+            "--item",
+            "获客助手",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // …but not before the tenant has a business category (business-category.unset.blocked).
+    let o = bylaw(
+        &db,
+        &["balance", "pay", "lisi", "获客助手", "30", "--order", "A1"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("business-category.unset.blocked"),
+        "{}",
+        text(&o)
+    );
+    let o = bylaw(
+        &db,
+        &["select-category", "zhangsan", "it-internet.software"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = bylaw(&db, &["balance", "auto-deduct", "lisi", "on"]);
+    assert_eq!(o.status.code(), Some(1), "still under review: {}", text(&o));
+    assert_eq!(bylaw(&db, &["approve-category"]).status.code(), Some(0));
+    let o = bylaw(&db, &["balance", "auto-deduct", "lisi", "on"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = bylaw(&db, &["balance", "add-customer", "add-1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("自动扣款 ¥1.00"), "{}", text(&o));
+    let o = bylaw(&db, &["balance", "auto-deduct", "lisi", "off"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = bylaw(&db, &["balance", "add-customer", "add-2"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("auto-deduct.disable.2"), "{}", text(&o));
     // Excluded items are refused by name (recharge.payable.excluded).
     let o = bylaw(
         &db,
@@ -122,7 +165,7 @@ fn balance_payments_refusals_statement_and_bulk_post() {
         ],
     );
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o).contains("¥100.00"), "{}", text(&o));
+    assert!(text(&o).contains("¥99.00"), "{}", text(&o));
     let o = bylaw(
         &db,
         &[
@@ -178,13 +221,13 @@ fn balance_payments_refusals_statement_and_bulk_post() {
     );
     let o = bylaw(&db, &["--json", "balance", "show"]);
     let v = json(&o);
-    assert_eq!(v["balance"], 10_000 - 3_000 - 25 * 100);
+    assert_eq!(v["balance"], 10_000 - 3_000 - 100 - 25 * 100);
     let o = bylaw(&db, &["balance", "statement", "--csv"]);
     let csv = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(
         csv.starts_with("交易时间,交易类型,购买详情,交易金额 (元),可用余额 (元),操作者,交易流水号")
     );
-    assert_eq!(csv.lines().count(), 1 + 2 + 25);
+    assert_eq!(csv.lines().count(), 1 + 3 + 25);
     // The balance needs the database.
     let o = Command::new(env!("CARGO_BIN_EXE_bylaw"))
         .args(["tenant", "--file"])

@@ -12,7 +12,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::category::CategoryState;
+use crate::category::{Catalog, CategoryError, CategoryState};
+use crate::check::{Action, Resource};
 use crate::error::TenantError;
 use crate::registry::Registry;
 use crate::roles::{AdminGroup, Rights, ScopedAdmin, SuperKind};
@@ -442,6 +443,38 @@ pub enum Command {
         /// When.
         at: Time,
     },
+    /// Adds or replaces a custom balance rule (`recharge.spend-permission.custom`).
+    PutSpendRule {
+        /// The tenant.
+        tenant: String,
+        /// Who (a super admin).
+        actor: String,
+        /// The rule.
+        rule: SpendRule,
+    },
+    /// Deletes a custom balance rule.
+    DeleteSpendRule {
+        /// The tenant.
+        tenant: String,
+        /// Who (a super admin).
+        actor: String,
+        /// The rule's id.
+        id: String,
+    },
+    /// Selects or changes the business category; it goes under review (`business-category.review`).
+    SelectCategory {
+        /// The tenant.
+        tenant: String,
+        /// Who (a super admin or the business owner, `business-category.who`).
+        actor: String,
+        /// The category: id or Chinese name.
+        category: String,
+    },
+    /// The platform approves the category under review.
+    ApproveCategory {
+        /// The tenant.
+        tenant: String,
+    },
 }
 
 impl Command {
@@ -469,7 +502,11 @@ impl Command {
             | Command::RemoveSuperAdmin { tenant, .. }
             | Command::AddScopedAdmin { tenant, .. }
             | Command::AssignSeat { tenant, .. }
-            | Command::RemoveSeat { tenant, .. } => tenant,
+            | Command::RemoveSeat { tenant, .. }
+            | Command::PutSpendRule { tenant, .. }
+            | Command::DeleteSpendRule { tenant, .. }
+            | Command::SelectCategory { tenant, .. }
+            | Command::ApproveCategory { tenant } => tenant,
         }
     }
 
@@ -553,9 +590,36 @@ impl Command {
                 at,
                 ..
             } => t.remove_seat(actor, product, member, *at)?,
+            Command::PutSpendRule { actor, rule, .. } => t.put_spend_rule(actor, rule.clone())?,
+            Command::DeleteSpendRule { actor, id, .. } => t.delete_spend_rule(actor, id)?,
+            Command::SelectCategory {
+                actor, category, ..
+            } => {
+                t.require(actor, Action::SelectBusinessCategory, &Resource::Tenant)?;
+                let catalog = Catalog::embedded().map_err(category_error)?;
+                let tr = if t.category.category().is_some() {
+                    catalog.change(&t.category, category)
+                } else {
+                    catalog.select(&t.category, category)
+                }
+                .map_err(category_error)?;
+                t.category = tr.state;
+                notes.extend(tr.notices.iter().map(|n| n.to_string()));
+            }
+            Command::ApproveCategory { .. } => {
+                t.category = t.category.approve().map_err(category_error)?;
+            }
             Command::Import { .. } | Command::TransferCreator { .. } => {}
         }
         *reg.get_mut(self.tenant())? = t;
         Ok(notes)
+    }
+}
+
+fn category_error(e: CategoryError) -> TenantError {
+    TenantError::Invalid {
+        field: "category".into(),
+        zh: e.to_string(),
+        en: e.to_string(),
     }
 }

@@ -967,7 +967,13 @@ impl Tenant {
             .collect()
     }
 
-    fn require(&self, actor: &str, action: Action, r: &Resource) -> Result<Decision, TenantError> {
+    /// Checks, turning a deny into [`TenantError::Denied`] with the deciding rule.
+    pub fn require(
+        &self,
+        actor: &str,
+        action: Action,
+        r: &Resource,
+    ) -> Result<Decision, TenantError> {
         self.validate(r)?;
         let d = self.check(actor, action, r);
         if d.allowed {
