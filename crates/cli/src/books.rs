@@ -172,6 +172,14 @@ fn parse_time(s: &str) -> Result<i64> {
     bylaw_enforce::time::parse(s).map_err(|e| anyhow!("--at/--from/--to `{s}`: {e}"))
 }
 
+/// The command's time: `--at`, or now.
+fn resolve_at(at: Option<&str>) -> Result<i64> {
+    Ok(match at {
+        Some(s) => parse_time(s)?,
+        None => crate::tenant::now(),
+    })
+}
+
 fn generated_key(prefix: &str, at: i64) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -224,10 +232,7 @@ pub fn run(
     at: Option<&str>,
     json: bool,
 ) -> Result<u8> {
-    let at = match at {
-        Some(s) => parse_time(s)?,
-        None => crate::tenant::now(),
-    };
+    let at = resolve_at(at)?;
     let command = match cmd {
         BalanceCommand::Show => return show(j, tid, at, json),
         BalanceCommand::Statement {
@@ -583,19 +588,11 @@ pub fn contacts(
     at: Option<&str>,
     json: bool,
 ) -> Result<u8> {
-    use bylaw_tenant::contacts::{ContactBook, ContactCommand as C};
-    let at = match at {
-        Some(s) => parse_time(s)?,
-        None => crate::tenant::now(),
-    };
+    use bylaw_tenant::contacts::ContactCommand as C;
+    let at = resolve_at(at)?;
     let op = match cmd {
         ContactsCommand::Show { customer } => {
-            let t = j.registry().get(tid).map_err(|e| anyhow!("{e}"))?;
-            let mut book = j
-                .books(tid)
-                .and_then(|b| b.contacts.clone())
-                .unwrap_or_else(|| ContactBook::new(j.rules().quota.clone()));
-            book.set_verified(t.verified);
+            let book = contact_view(j, tid)?;
             let cap = book.capacity(at);
             let holders = customer.as_deref().map(|c| book.holders(c));
             if json {
@@ -628,12 +625,7 @@ pub fn contacts(
             return Ok(0);
         }
         ContactsCommand::Quote { tier } => {
-            let t = j.registry().get(tid).map_err(|e| anyhow!("{e}"))?;
-            let mut book = j
-                .books(tid)
-                .and_then(|b| b.contacts.clone())
-                .unwrap_or_else(|| ContactBook::new(j.rules().quota.clone()));
-            book.set_verified(t.verified);
+            let book = contact_view(j, tid)?;
             return Ok(match book.quote(*tier, at) {
                 Ok(q) => {
                     if json {
@@ -692,6 +684,17 @@ pub fn contacts(
         command: op,
     }))?;
     Ok(report(json, r))
+}
+
+/// The tenant's contact book as it stands (empty if none yet), with the tenant's verification.
+fn contact_view(j: &Journal, tid: &str) -> Result<bylaw_tenant::contacts::ContactBook> {
+    let t = j.registry().get(tid).map_err(|e| anyhow!("{e}"))?;
+    let mut book = j
+        .books(tid)
+        .and_then(|b| b.contacts.clone())
+        .unwrap_or_else(|| bylaw_tenant::contacts::ContactBook::new(j.rules().quota.clone()));
+    book.set_verified(t.verified);
+    Ok(book)
 }
 
 fn contact(c: bylaw_tenant::contacts::ContactCommand) -> BookCommand {
@@ -827,10 +830,7 @@ pub fn approval(
 ) -> Result<u8> {
     use bylaw_tenant::approval::{Submission, Template};
     use bylaw_tenant::books::StepKind;
-    let at = match at {
-        Some(s) => parse_time(s)?,
-        None => crate::tenant::now(),
-    };
+    let at = resolve_at(at)?;
     let step = |form: &str,
                 actor: &str,
                 step: StepKind,
