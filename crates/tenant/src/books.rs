@@ -483,7 +483,7 @@ pub struct Books {
     pub templates: BTreeMap<String, Template>,
     /// Approval forms by id.
     pub instances: BTreeMap<String, Instance>,
-    /// Platform-side notes by command name, for reports.
+    /// How many commands of each kind changed the books, for reports.
     applied: BTreeMap<&'static str, u64>,
 }
 

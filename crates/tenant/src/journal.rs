@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::books::{BookCommand, BookRules, Books, BooksError, Outcome, RulesError};
 use crate::error::TenantError;
 use crate::file::Command;
-use crate::ledger::format_time;
+use crate::ledger::{format_time, parse_time};
 use crate::registry::Registry;
 use crate::tenant::Limits;
 
@@ -328,34 +328,6 @@ impl Journal {
     }
 }
 
-/// Reads `YYYY-MM-DDTHH:MM:SSZ` (as the journal writes it); 0 if unreadable.
-fn parse_time(s: &str) -> i64 {
-    let b = s.as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
-    if b.len() < 19 {
-        return 0;
-    }
-    let (Some(y), Some(m), Some(d), Some(hh), Some(mm), Some(ss)) = (
-        num(0..4),
-        num(5..7),
-        num(8..10),
-        num(11..13),
-        num(14..16),
-        num(17..19),
-    ) else {
-        return 0;
-    };
-    // Days from civil (proleptic Gregorian).
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    days * 86_400 + hh * 3_600 + mm * 60 + ss
-}
-
 fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -367,7 +339,7 @@ mod tests {
     #[test]
     fn parse_time_inverts_format_time() {
         for t in [0, 951_782_400, 1_795_248_000, 1_795_248_000 + 86_399] {
-            assert_eq!(super::parse_time(&crate::ledger::format_time(t)), t);
+            assert_eq!(crate::ledger::parse_time(&crate::ledger::format_time(t)), t);
         }
     }
 }

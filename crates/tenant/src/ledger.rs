@@ -900,6 +900,34 @@ pub fn format_time(at: Time) -> String {
     )
 }
 
+/// Reads `YYYY-MM-DDTHH:MM:SSZ` (as [`format_time`] writes it), the inverse of it; 0 if unreadable.
+pub fn parse_time(s: &str) -> i64 {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
+    if b.len() < 19 {
+        return 0;
+    }
+    let (Some(y), Some(m), Some(d), Some(hh), Some(mm), Some(ss)) = (
+        num(0..4),
+        num(5..7),
+        num(8..10),
+        num(11..13),
+        num(14..16),
+        num(17..19),
+    ) else {
+        return 0;
+    };
+    // Days from civil (proleptic Gregorian).
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400 + hh * 3_600 + mm * 60 + ss
+}
+
 /// A yuan figure for the statement: `-12.50`.
 fn yuan(f: Fen) -> String {
     let sign = if f.get() < 0 { "-" } else { "" };
