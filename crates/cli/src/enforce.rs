@@ -225,8 +225,9 @@ fn load<'r>(rb: &'r Rulebook, db: &std::path::Path) -> Result<(EventLog, Enforce
     let config = Config::embedded().map_err(|e| anyhow!("enforce.toml: {e}"))?;
     let mut e = Enforcer::new(rb, config).map_err(|e| anyhow!("enforce.toml: {e}"))?;
     log.for_each_since(0, |ev| {
-        // The log also holds tenant changes (`bylaw tenant --db`).
-        if ev.kind.starts_with("tenant.") {
+        // The log also holds tenant changes (`bylaw tenant --db`) and the
+        // server's audit and key events.
+        if !Event::is_kind(&ev.kind) {
             return Ok(());
         }
         let event: Event =

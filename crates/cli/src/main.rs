@@ -5,6 +5,7 @@ mod enforce;
 mod render;
 mod review;
 mod scan;
+mod serve;
 mod tenant;
 
 use std::path::{Path, PathBuf};
@@ -63,6 +64,12 @@ enum Command {
     ///
     /// Exit code 0: allowed / done; 1: denied / refused; 2: unusable input.
     Tenant(tenant::TenantArgs),
+    /// Serve everything over HTTP under /v1 (JSON, API keys, OpenAPI at
+    /// /v1/openapi.json, docs at /v1/docs, metrics at /metrics), on SQLite
+    /// by default or PostgreSQL.
+    Serve(serve::ServeArgs),
+    /// API keys of the server: add (prints the token once), list, revoke.
+    Keys(serve::KeysArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -174,6 +181,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Enforce(args) => {
             let rb = load_or_report(over)?;
             return Ok(ExitCode::from(enforce::run(args, &rb)?));
+        }
+        Command::Serve(args) => {
+            serve::serve(args, over.map(Path::to_path_buf))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Keys(args) => {
+            serve::keys(args)?;
+            return Ok(ExitCode::SUCCESS);
         }
         Command::Tenant(args) => {
             let rb = load_or_report(over)?;

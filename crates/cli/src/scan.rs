@@ -134,44 +134,6 @@ pub fn verdict_json(v: &Verdict) -> Value {
     })
 }
 
-/// The WeChat msgSecCheck v2 shape of a verdict.
-pub fn wechat_json(v: &Verdict, trace_id: &str) -> Value {
-    let suggest = |d: Decision| match d {
-        Decision::Pass => "pass",
-        Decision::Review => "review",
-        Decision::Block => "risky",
-    };
-    let worst = v
-        .hits
-        .iter()
-        .max_by_key(|h| (h.severity, std::cmp::Reverse(h.start)));
-    let label = worst.map_or(100, |h| h.label.wechat_label());
-    let detail: Vec<Value> = v
-        .hits
-        .iter()
-        .map(|h| {
-            json!({
-                "strategy": "keyword",
-                "errcode": 0,
-                "suggest": match h.severity {
-                    bylaw_textguard::Severity::Block => "risky",
-                    bylaw_textguard::Severity::Review => "review",
-                },
-                "label": h.label.wechat_label(),
-                "keyword": h.text,
-                "prob": (v.score * 100.0).round() as u32,
-            })
-        })
-        .collect();
-    json!({
-        "errcode": 0,
-        "errmsg": "ok",
-        "result": { "suggest": suggest(v.verdict), "label": label },
-        "detail": detail,
-        "trace_id": trace_id,
-    })
-}
-
 fn highlight(text: &str, v: &Verdict, color: bool) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::new();
@@ -211,7 +173,7 @@ fn print_one(
 ) -> Result<()> {
     match format {
         Format::Json => writeln!(out, "{}", verdict_json(v))?,
-        Format::Wechat => writeln!(out, "{}", wechat_json(v, id))?,
+        Format::Wechat => writeln!(out, "{}", bylaw_textguard::wechat::msg_sec_check(v, id))?,
         Format::Text => {
             writeln!(
                 out,
@@ -408,7 +370,7 @@ fn batch(
                                 let v = engine.scan(&text, sc.unwrap_or(scene));
                                 let mut j = match format {
                                     Format::Wechat => {
-                                        wechat_json(&v, &format!("{}:{lineno}", path.display()))
+                                        bylaw_textguard::wechat::msg_sec_check(&v, &format!("{}:{lineno}", path.display()))
                                     }
                                     _ => verdict_json(&v),
                                 };

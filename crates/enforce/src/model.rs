@@ -232,6 +232,28 @@ impl Event {
         }
     }
 
+    /// Every event kind, as [`Event::kind`] names them.
+    pub const KINDS: [&'static str; 12] = [
+        "subject",
+        "affiliated",
+        "target",
+        "violation",
+        "decision",
+        "rectified",
+        "rectification-reviewed",
+        "appealed",
+        "appeal-resolved",
+        "withdrawn",
+        "reinstated",
+        "tick",
+    ];
+
+    /// Whether a stored event kind is an enforcement event (the shared log
+    /// also holds tenant, audit and server events).
+    pub fn is_kind(kind: &str) -> bool {
+        Self::KINDS.contains(&kind)
+    }
+
     /// The kebab-case kind, as stored.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -17,6 +17,7 @@ pub mod fold;
 pub mod lexicon;
 pub mod normalize;
 pub mod policy;
+pub mod wechat;
 
 pub use engine::{BuildError, Decision, Engine, Hit, Label, Source, Sources, Verdict};
 pub use lexicon::{Category, Entry, LexiconError, Scene, Severity};
