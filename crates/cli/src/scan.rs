@@ -369,9 +369,10 @@ fn batch(
                             } => {
                                 let v = engine.scan(&text, sc.unwrap_or(scene));
                                 let mut j = match format {
-                                    Format::Wechat => {
-                                        bylaw_textguard::wechat::msg_sec_check(&v, &format!("{}:{lineno}", path.display()))
-                                    }
+                                    Format::Wechat => bylaw_textguard::wechat::msg_sec_check(
+                                        &v,
+                                        &format!("{}:{lineno}", path.display()),
+                                    ),
                                     _ => verdict_json(&v),
                                 };
                                 if !id.is_null() {

@@ -61,7 +61,12 @@ pub struct ServeArgs {
 #[derive(Debug, Args)]
 pub struct KeysArgs {
     /// The database.
-    #[arg(long, global = true, default_value = "sqlite://./bylaw.db", env = "BYLAW_DATABASE")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "sqlite://./bylaw.db",
+        env = "BYLAW_DATABASE"
+    )]
     pub database: String,
     #[command(subcommand)]
     pub command: KeysCommand,
@@ -139,8 +144,8 @@ pub fn serve(a: ServeArgs, rulebooks: Option<PathBuf>) -> Result<()> {
     cfg.sourcing.rulebooks = rulebooks;
     let state = AppState::open(cfg.clone()).map_err(|e| anyhow!("{e}"))?;
     if state.keys.is_empty() {
-        let (token, rec) = generate(Role::Operator, None, None, "bootstrap")
-            .map_err(|e| anyhow!("{e}"))?;
+        let (token, rec) =
+            generate(Role::Operator, None, None, "bootstrap").map_err(|e| anyhow!("{e}"))?;
         state.add_key(&rec).map_err(|e| anyhow!("{e}"))?;
         eprintln!(
             "首个运营密钥（仅显示这一次）first operator key (shown this once):\n  {token}\n\
@@ -171,7 +176,8 @@ pub fn serve(a: ServeArgs, rulebooks: Option<PathBuf>) -> Result<()> {
 
 /// Runs a key command.
 pub fn keys(a: KeysArgs) -> Result<()> {
-    let mut log = bylaw_server::state::open_log(&a.database).map_err(|e| anyhow!("{}: {e}", a.database))?;
+    let mut log =
+        bylaw_server::state::open_log(&a.database).map_err(|e| anyhow!("{}: {e}", a.database))?;
     let at = bylaw_enforce::time::format(bylaw_server::state::now());
     match a.command {
         KeysCommand::Add {

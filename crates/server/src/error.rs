@@ -152,9 +152,15 @@ pub fn store_unavailable(e: &bylaw_store::StoreError) -> bool {
         StoreError::Busy => true,
         StoreError::Sqlite(m) => {
             let m = m.to_ascii_lowercase();
-            ["readonly", "read-only", "disk i/o", "unable to open", "database or disk is full"]
-                .iter()
-                .any(|s| m.contains(s))
+            [
+                "readonly",
+                "read-only",
+                "disk i/o",
+                "unable to open",
+                "database or disk is full",
+            ]
+            .iter()
+            .any(|s| m.contains(s))
         }
         _ => false,
     }
@@ -179,7 +185,13 @@ impl IntoResponse for ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message_en)
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message_en
+        )
     }
 }
 

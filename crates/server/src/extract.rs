@@ -75,8 +75,16 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "bad-json",
-                format!("JSON 之后有多余内容（第 {} 行第 {} 列）", inner.line(), inner.column()),
-                format!("trailing characters after the JSON at line {} column {}", inner.line(), inner.column()),
+                format!(
+                    "JSON 之后有多余内容（第 {} 行第 {} 列）",
+                    inner.line(),
+                    inner.column()
+                ),
+                format!(
+                    "trailing characters after the JSON at line {} column {}",
+                    inner.line(),
+                    inner.column()
+                ),
             ));
         }
     }
@@ -91,7 +99,11 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "bad-json",
-                format!("JSON 格式错误（第 {} 行第 {} 列）：{inner}", inner.line(), inner.column()),
+                format!(
+                    "JSON 格式错误（第 {} 行第 {} 列）：{inner}",
+                    inner.line(),
+                    inner.column()
+                ),
                 format!(
                     "malformed JSON at line {} column {}: {inner}",
                     inner.line(),
@@ -103,10 +115,21 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             let err = ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "bad-field",
-                format!("字段{}不合要求：{inner}", if field.is_empty() { String::new() } else { format!(" `{field}` ") }),
+                format!(
+                    "字段{}不合要求：{inner}",
+                    if field.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" `{field}` ")
+                    }
+                ),
                 format!(
                     "{}: {inner}",
-                    if field.is_empty() { "the body" } else { field.as_str() }
+                    if field.is_empty() {
+                        "the body"
+                    } else {
+                        field.as_str()
+                    }
                 ),
             );
             if field.is_empty() {

@@ -61,11 +61,16 @@ fn token(req: &Request) -> Option<&str> {
     let h = req.headers();
     if let Some(v) = h.get("authorization").and_then(|v| v.to_str().ok()) {
         let v = v.trim();
-        if let Some(t) = v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")) {
+        if let Some(t) = v
+            .strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+        {
             return Some(t.trim());
         }
     }
-    h.get("x-api-key").and_then(|v| v.to_str().ok()).map(str::trim)
+    h.get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
 }
 
 /// The middleware.

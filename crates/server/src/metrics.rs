@@ -128,7 +128,9 @@ impl Metrics {
                 );
             }
         }
-        out.push_str("# HELP bylaw_queue_depth Items waiting, by queue.\n# TYPE bylaw_queue_depth gauge\n");
+        out.push_str(
+            "# HELP bylaw_queue_depth Items waiting, by queue.\n# TYPE bylaw_queue_depth gauge\n",
+        );
         for (q, v) in [
             ("audit", &self.audit_queue),
             ("webhooks", &self.webhook_queue),

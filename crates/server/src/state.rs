@@ -301,7 +301,11 @@ impl AppState {
                 self.version.set(v);
                 self.metrics.reload("ok");
                 let v = self.version.get();
-                tracing::info!(rulebook = v.rulebook_version(), lexicon = v.lexicon_version(), "reloaded");
+                tracing::info!(
+                    rulebook = v.rulebook_version(),
+                    lexicon = v.lexicon_version(),
+                    "reloaded"
+                );
                 Ok(v)
             }
             Err(e) => {
@@ -339,11 +343,7 @@ pub fn now() -> i64 {
 
 /// Stores audit entries in batches; retries a failed batch until it is
 /// stored or the process ends (entries are never dropped on an error).
-fn audit_loop(
-    mut log: EventLog,
-    rx: mpsc::Receiver<NewEvent>,
-    state: std::sync::Weak<AppState>,
-) {
+fn audit_loop(mut log: EventLog, rx: mpsc::Receiver<NewEvent>, state: std::sync::Weak<AppState>) {
     let mut pending: Vec<NewEvent> = Vec::new();
     loop {
         if pending.is_empty() {

@@ -41,4 +41,3 @@ pub fn msg_sec_check(v: &Verdict, trace_id: &str) -> Value {
         "trace_id": trace_id,
     })
 }
-

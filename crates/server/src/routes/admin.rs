@@ -31,7 +31,10 @@ pub struct Reloaded {
 /// Requests in flight finish on the old version; a failed reload keeps it.
 #[utoipa::path(post, path = "/v1/admin/reload", tag = "admin", responses(
     (status = 200, body = Reloaded), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn reload(s: St, Extension(p): Extension<Principal>) -> Result<axum::Json<Reloaded>, ApiError> {
+pub async fn reload(
+    s: St,
+    Extension(p): Extension<Principal>,
+) -> Result<axum::Json<Reloaded>, ApiError> {
     p.require(&[])?;
     let st = s.0.clone();
     let v = blocking(move || {
@@ -119,7 +122,10 @@ pub async fn create_key(
 /// Lists keys (ids, roles, owners; no secrets).
 #[utoipa::path(get, path = "/v1/admin/keys", tag = "admin", responses(
     (status = 200, body = Vec<KeyInfo>), (status = 403, body = ErrorBody)))]
-pub async fn list_keys(s: St, Extension(p): Extension<Principal>) -> Result<axum::Json<Vec<KeyInfo>>, ApiError> {
+pub async fn list_keys(
+    s: St,
+    Extension(p): Extension<Principal>,
+) -> Result<axum::Json<Vec<KeyInfo>>, ApiError> {
     p.require(&[])?;
     Ok(axum::Json(
         s.keys

@@ -88,7 +88,10 @@ pub fn secure(api: &mut OpenApi) {
         .into_iter()
         .flatten()
         {
-            op.security = Some(vec![SecurityRequirement::new("api_key", Vec::<String>::new())]);
+            op.security = Some(vec![SecurityRequirement::new(
+                "api_key",
+                Vec::<String>::new(),
+            )]);
         }
     }
 }

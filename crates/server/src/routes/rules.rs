@@ -63,7 +63,11 @@ pub async fn list(s: St, Query(q): Query<ListQuery>) -> Result<axum::Json<RuleLi
     }
     let kind = match &q.kind {
         Some(k) => Some(bylaw_rulebook::Kind::parse(k).ok_or_else(|| {
-            ApiError::invalid("kind", format!("未知类别 `{k}`"), format!("unknown kind `{k}`"))
+            ApiError::invalid(
+                "kind",
+                format!("未知类别 `{k}`"),
+                format!("unknown kind `{k}`"),
+            )
         })?),
         None => None,
     };

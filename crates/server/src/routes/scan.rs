@@ -68,16 +68,21 @@ fn to_wire(v: &Verdict, id: Option<String>) -> ScanVerdict {
 fn scene(field: &str, s: Option<&str>) -> Result<Scene, ApiError> {
     match s {
         None => Ok(Scene::Chat),
-        Some(s) => s.parse().map_err(|e: String| {
-            ApiError::invalid(field, format!("未知场景 `{s}`"), e)
-        }),
+        Some(s) => s
+            .parse()
+            .map_err(|e: String| ApiError::invalid(field, format!("未知场景 `{s}`"), e)),
     }
 }
 
 fn check_len(s: &AppState, field: &str, text: &str) -> Result<(), ApiError> {
     let max = s.config.limits.text_chars;
     if text.chars().count() > max {
-        return Err(ApiError::too_large(field, "文本长度（字符）", "text length (characters)", max));
+        return Err(ApiError::too_large(
+            field,
+            "文本长度（字符）",
+            "text length (characters)",
+            max,
+        ));
     }
     Ok(())
 }
@@ -131,7 +136,10 @@ pub struct BatchResponse {
 #[utoipa::path(post, path = "/v1/scan/batch", tag = "scan", request_body = BatchRequest, responses(
     (status = 200, body = BatchResponse), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody),
     (status = 422, body = ErrorBody)))]
-pub async fn batch(s: St, Json(r): Json<BatchRequest>) -> Result<axum::Json<BatchResponse>, ApiError> {
+pub async fn batch(
+    s: St,
+    Json(r): Json<BatchRequest>,
+) -> Result<axum::Json<BatchResponse>, ApiError> {
     let max = s.config.limits.batch;
     if r.items.len() > max {
         return Err(ApiError::too_large("items", "批量条数", "batch size", max));
@@ -221,7 +229,11 @@ pub async fn msg_sec_check(
     Json(r): Json<MsgSecCheck>,
 ) -> Result<axum::Json<MsgSecCheckResponse>, ApiError> {
     if r.version != 2 {
-        return Err(ApiError::invalid("version", "仅支持 version=2", "only version 2 is supported"));
+        return Err(ApiError::invalid(
+            "version",
+            "仅支持 version=2",
+            "only version 2 is supported",
+        ));
     }
     let sc = match r.scene {
         1 => Scene::Profile,

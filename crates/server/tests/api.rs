@@ -1,0 +1,187 @@
+//! End-to-end: the server on a loopback port, driven over HTTP.
+
+mod common;
+
+use common::{assert_error, Server};
+use serde_json::json;
+
+#[test]
+fn health_metrics_openapi_and_docs_need_no_key() {
+    let s = Server::start();
+    let h = s.get("/healthz", "");
+    assert_eq!(h.status, 200);
+    assert!(h.json["rulebook_version"].as_str().is_some());
+    assert_eq!(s.get("/readyz", "").status, 200);
+    let doc = s.get("/v1/openapi.json", "");
+    assert_eq!(doc.status, 200);
+    assert!(doc.json["paths"]["/v1/scan"]["post"].is_object());
+    let page = s.get("/v1/docs", "");
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("/v1/scan"));
+    let m = s.get("/metrics", "");
+    assert!(m.text.contains("bylaw_http_requests_total"));
+    assert!(m.text.contains("bylaw_queue_depth{queue=\"audit\"}"));
+}
+
+#[test]
+fn v1_routes_need_a_valid_key() {
+    let s = Server::start();
+    assert_error(&s.get("/v1/rules", ""), 401, "unauthenticated");
+    assert_error(
+        &s.get("/v1/rules", "bylaw_nope_nope"),
+        401,
+        "unauthenticated",
+    );
+    let ok = s.get("/v1/rules", "scanner");
+    assert_eq!(ok.status, 200);
+    assert!(ok.headers.contains_key("x-request-id"));
+}
+
+#[test]
+fn scan_judges_and_names_versions() {
+    let s = Server::start();
+    let a = s.post(
+        "/v1/scan",
+        "scanner",
+        json!({"text": "加微信 abc12345 买枪", "scene": "comment"}),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_ne!(a.json["verdict"], "pass");
+    assert!(a.json["hits"][0]["rule"].as_str().is_some());
+    assert!(a.json["rulebook_version"].as_str().is_some());
+    assert!(a.json["lexicon_version"].as_str().is_some());
+    let b = s.post(
+        "/v1/scan/batch",
+        "scanner",
+        json!({"items": [{"id": "1", "text": "你好"}, {"id": "2", "text": "加微信 abc12345"}]}),
+    );
+    assert_eq!(b.status, 200, "{}", b.text);
+    assert_eq!(b.json["results"][0]["verdict"], "pass");
+    assert_eq!(b.json["results"][1]["id"], "2");
+    let w = s.post(
+        "/v1/wxa/msg_sec_check",
+        "scanner",
+        json!({"content": "加微信 abc12345", "version": 2, "scene": 2, "openid": "o"}),
+    );
+    assert_eq!(w.status, 200, "{}", w.text);
+    assert_eq!(w.json["errcode"], 0);
+    assert!(w.json["result"]["suggest"].as_str().is_some());
+}
+
+#[test]
+fn bad_input_gets_clean_4xx() {
+    let s = Server::start();
+    assert_error(
+        &s.raw(
+            "POST",
+            "/v1/scan",
+            "scanner",
+            "application/json",
+            Some(b"{\"text\":"),
+        ),
+        400,
+        "bad-json",
+    );
+    assert_error(
+        &s.raw(
+            "POST",
+            "/v1/scan",
+            "scanner",
+            "application/json",
+            Some(b"{\"text\":\"\xff\xfe\"}"),
+        ),
+        400,
+        "bad-utf8",
+    );
+    let wrong = s.post("/v1/scan", "scanner", json!({"text": 5}));
+    assert_error(&wrong, 422, "bad-field");
+    assert_eq!(wrong.json["error"]["field"], "text");
+    assert_error(
+        &s.raw("POST", "/v1/scan", "scanner", "text/plain", Some(b"hi")),
+        415,
+        "unsupported-media-type",
+    );
+    let long = "好".repeat(10_001);
+    let a = s.post("/v1/scan", "scanner", json!({"text": long}));
+    assert_error(&a, 413, "too-large");
+    assert_eq!(a.json["error"]["field"], "text");
+    let big = vec![b' '; 2 << 20];
+    assert_eq!(
+        s.raw(
+            "POST",
+            "/v1/scan",
+            "scanner",
+            "application/json",
+            Some(&big)
+        )
+        .status,
+        413
+    );
+    let items: Vec<_> = (0..101).map(|i| json!({"text": format!("t{i}")})).collect();
+    assert_error(
+        &s.post("/v1/scan/batch", "scanner", json!({"items": items})),
+        413,
+        "too-large",
+    );
+    assert_error(
+        &s.post("/v1/scan", "scanner", json!({"text": "x", "scene": "moon"})),
+        400,
+        "invalid",
+    );
+}
+
+#[test]
+fn rules_list_show_search() {
+    let s = Server::start();
+    let l = s.get("/v1/rules?book=miniprogram", "scanner");
+    assert_eq!(l.status, 200);
+    assert!(l.json["rules"].as_array().unwrap().len() > 10);
+    assert_error(&s.get("/v1/rules?book=nope", "scanner"), 400, "invalid");
+    let r = s.get("/v1/rules/miniprogram/5.7", "scanner");
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["rule"]["id"], "miniprogram/5.7");
+    assert!(r.json["rule"]["quote"]
+        .as_str()
+        .is_some_and(|q| !q.is_empty()));
+    assert_error(
+        &s.get("/v1/rules/miniprogram/99.99", "scanner"),
+        404,
+        "not-found",
+    );
+    let q = s.get("/v1/rules/search?q=%E8%B5%8C%E5%8D%9A", "scanner");
+    assert_eq!(q.status, 200);
+    assert!(!q.json["rules"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn admin_is_operator_only_and_keys_round_trip() {
+    let s = Server::start();
+    for k in ["reviewer", "scanner", "provider-a", "tenant-a"] {
+        assert_error(&s.post("/v1/admin/reload", k, json!({})), 403, "forbidden");
+        assert_error(&s.get("/v1/admin/keys", k), 403, "forbidden");
+    }
+    let r = s.post("/v1/admin/reload", "operator", json!({}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let made = s.post(
+        "/v1/admin/keys",
+        "operator",
+        json!({"role": "scanner", "label": "bot"}),
+    );
+    assert_eq!(made.status, 201, "{}", made.text);
+    let token = made.json["token"].as_str().unwrap().to_string();
+    let id = made.json["id"].as_str().unwrap().to_string();
+    assert_eq!(s.get("/v1/rules", &token).status, 200);
+    let list = s.get("/v1/admin/keys", "operator");
+    assert!(!list.text.contains(&token), "a listing shows no secret");
+    assert_eq!(
+        s.call("DELETE", &format!("/v1/admin/keys/{id}"), "operator", None)
+            .status,
+        204
+    );
+    assert_error(&s.get("/v1/rules", &token), 401, "unauthenticated");
+    assert_error(
+        &s.post("/v1/admin/keys", "operator", json!({"role": "provider"})),
+        400,
+        "invalid",
+    );
+}
