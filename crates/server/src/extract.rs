@@ -59,6 +59,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 }
 
 /// Decodes a JSON document, naming the field at fault.
+///
+/// The text is parsed first (syntax errors carry line and column), then
+/// integer-valued numbers written with a fraction (`4.0`) are read as the
+/// integers they are, as JSON Schema counts them, and only then is the
+/// value decoded into `T` (type errors carry the JSON path of the field).
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if let Err(e) = std::str::from_utf8(bytes) {
         return Err(ApiError::new(
@@ -68,77 +73,63 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             format!("the body is not valid UTF-8 (at byte {})", e.valid_up_to()),
         ));
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: Result<T, _> = serde_path_to_error::deserialize(&mut de);
-    if value.is_ok() {
-        if let Err(inner) = de.end() {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad-json",
-                format!(
-                    "JSON 之后有多余内容（第 {} 行第 {} 列）",
-                    inner.line(),
-                    inner.column()
-                ),
-                format!(
-                    "trailing characters after the JSON at line {} column {}",
-                    inner.line(),
-                    inner.column()
-                ),
-            ));
-        }
-    }
-    value.map_err(|e| {
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|inner| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad-json",
+            format!(
+                "JSON 格式错误（第 {} 行第 {} 列）：{inner}",
+                inner.line(),
+                inner.column()
+            ),
+            format!(
+                "malformed JSON at line {} column {}: {inner}",
+                inner.line(),
+                inner.column()
+            ),
+        )
+    })?;
+    integral(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let syntax = matches!(
-            inner.classify(),
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
-        );
-        if syntax {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad-json",
-                format!(
-                    "JSON 格式错误（第 {} 行第 {} 列）：{inner}",
-                    inner.line(),
-                    inner.column()
-                ),
-                format!(
-                    "malformed JSON at line {} column {}: {inner}",
-                    inner.line(),
-                    inner.column()
-                ),
-            )
-        } else {
-            let field = if path == "." { String::new() } else { path };
-            let err = ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "bad-field",
-                format!(
-                    "字段{}不合要求：{inner}",
-                    if field.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" `{field}` ")
-                    }
-                ),
-                format!(
-                    "{}: {inner}",
-                    if field.is_empty() {
-                        "the body"
-                    } else {
-                        field.as_str()
-                    }
-                ),
-            );
+        let field = if path == "." { String::new() } else { path };
+        let err = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad-field",
             if field.is_empty() {
-                err
+                format!("请求体不合要求：{inner}")
             } else {
-                err.field(field)
-            }
+                format!("字段 `{field}` 不合要求：{inner}")
+            },
+            format!(
+                "{}: {inner}",
+                if field.is_empty() { "the body" } else { field.as_str() }
+            ),
+        );
+        if field.is_empty() {
+            err
+        } else {
+            err.field(field)
         }
     })
+}
+
+/// Rewrites integer-valued floats (`4.0`) as integers, everywhere in `v`.
+fn integral(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64() {
+                if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                    *v = Value::from(f as i64);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(integral),
+        Value::Object(o) => o.values_mut().for_each(integral),
+        _ => {}
+    }
 }
 
 /// A query string, decoded with field-level errors.

@@ -125,8 +125,8 @@ fn bad_input_gets_clean_4xx() {
     );
     assert_error(
         &s.post("/v1/scan", "scanner", json!({"text": "x", "scene": "moon"})),
-        400,
-        "invalid",
+        422,
+        "bad-field",
     );
 }
 
@@ -136,7 +136,7 @@ fn rules_list_show_search() {
     let l = s.get("/v1/rules?book=miniprogram", "scanner");
     assert_eq!(l.status, 200);
     assert!(l.json["rules"].as_array().unwrap().len() > 10);
-    assert_error(&s.get("/v1/rules?book=nope", "scanner"), 400, "invalid");
+    assert_error(&s.get("/v1/rules?book=nope", "scanner"), 404, "not-found");
     let r = s.get("/v1/rules/miniprogram/5.7", "scanner");
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["rule"]["id"], "miniprogram/5.7");
@@ -181,7 +181,7 @@ fn admin_is_operator_only_and_keys_round_trip() {
     assert_error(&s.get("/v1/rules", &token), 401, "unauthenticated");
     assert_error(
         &s.post("/v1/admin/keys", "operator", json!({"role": "provider"})),
-        400,
-        "invalid",
+        422,
+        "bad-field",
     );
 }

@@ -55,21 +55,62 @@ pub async fn reload(
     }))
 }
 
-/// A key to create.
+/// A key to create: its role, and the owner the role needs.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewKey {
-    /// Role.
-    pub role: Role,
-    /// Provider: its subject; tenant admin: its tenant.
-    #[serde(default)]
-    pub owner: Option<String>,
-    /// Tenant admin: the member it acts as.
-    #[serde(default)]
-    pub member: Option<String>,
-    /// A label for people.
-    #[serde(default)]
-    pub label: String,
+#[serde(tag = "role", rename_all = "kebab-case")]
+pub enum NewKey {
+    /// Everything.
+    Operator {
+        /// A label for people.
+        #[serde(default)]
+        label: String,
+    },
+    /// Listing review and enforcement decisions.
+    Reviewer {
+        /// A label for people.
+        #[serde(default)]
+        label: String,
+    },
+    /// Text scanning only.
+    Scanner {
+        /// A label for people.
+        #[serde(default)]
+        label: String,
+    },
+    /// A provider: its own subject's targets.
+    Provider {
+        /// Its subject id.
+        owner: String,
+        /// A label for people.
+        #[serde(default)]
+        label: String,
+    },
+    /// A tenant administrator acting as one member of its tenant.
+    TenantAdmin {
+        /// Its tenant id.
+        owner: String,
+        /// The member it acts as.
+        member: String,
+        /// A label for people.
+        #[serde(default)]
+        label: String,
+    },
+}
+
+impl NewKey {
+    fn parts(self) -> (Role, Option<String>, Option<String>, String) {
+        match self {
+            NewKey::Operator { label } => (Role::Operator, None, None, label),
+            NewKey::Reviewer { label } => (Role::Reviewer, None, None, label),
+            NewKey::Scanner { label } => (Role::Scanner, None, None, label),
+            NewKey::Provider { owner, label } => (Role::Provider, Some(owner), None, label),
+            NewKey::TenantAdmin {
+                owner,
+                member,
+                label,
+            } => (Role::TenantAdmin, Some(owner), Some(member), label),
+        }
+    }
 }
 
 /// A key (never its secret, except once at creation).
@@ -101,7 +142,8 @@ pub async fn create_key(
     Json(k): Json<NewKey>,
 ) -> Result<(axum::http::StatusCode, axum::Json<KeyInfo>), ApiError> {
     p.require(&[])?;
-    let (token, rec) = generate(k.role, k.owner, k.member, &k.label)
+    let (role, owner, member, label) = k.parts();
+    let (token, rec) = generate(role, owner, member, &label)
         .map_err(|e| ApiError::invalid("owner", format!("缺少归属：{e}"), e))?;
     let st = s.0.clone();
     let stored = rec.clone();
@@ -146,7 +188,7 @@ pub async fn list_keys(
 /// Revokes a key at once on this node, and on the others at their next poll.
 #[utoipa::path(delete, path = "/v1/admin/keys/{id}", tag = "admin",
     params(("id" = String, Path, description = "Key id")),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn revoke_key(
     s: St,
     Extension(p): Extension<Principal>,
@@ -155,6 +197,12 @@ pub async fn revoke_key(
     p.require(&[])?;
     if !s.keys.list().iter().any(|k| k.id == id) {
         return Err(ApiError::not_found("密钥 key", &id));
+    }
+    if id == p.key_id {
+        return Err(ApiError::conflict(
+            "不能吊销正在使用的密钥（请用另一个运营密钥）",
+            "a key cannot revoke itself (use another operator key)",
+        ));
     }
     let st = s.0.clone();
     blocking(move || {

@@ -71,13 +71,27 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(metrics))
 }
 
-/// Marks every `/v1` operation (but the document and its page) as needing a key.
+/// Completes the document: every `/v1` operation (but the document and its
+/// page) needs a key and may answer 401, 429 and 503; every operation with
+/// a body may answer 400, 413, 415 and 422; closed value sets are listed.
 pub fn secure(api: &mut OpenApi) {
     use utoipa::openapi::security::SecurityRequirement;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let error = |what: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(RefOr::Ref(Ref::from_schema_name("ErrorBody"))))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    let kinds: Vec<&str> = bylaw_rulebook::Kind::ALL.iter().map(|k| k.as_str()).collect();
     for (path, item) in api.paths.paths.iter_mut() {
-        if !path.starts_with("/v1/") {
-            continue;
-        }
         for op in [
             &mut item.get,
             &mut item.post,
@@ -88,10 +102,29 @@ pub fn secure(api: &mut OpenApi) {
         .into_iter()
         .flatten()
         {
-            op.security = Some(vec![SecurityRequirement::new(
-                "api_key",
-                Vec::<String>::new(),
-            )]);
+            let r = &mut op.responses.responses;
+            if path.starts_with("/v1/") {
+                op.security = Some(vec![SecurityRequirement::new("api_key", Vec::<String>::new())]);
+                r.entry("401".into()).or_insert_with(|| error("No or unknown API key"));
+                r.entry("429".into()).or_insert_with(|| error("Rate limit of the key reached"));
+                r.entry("503".into()).or_insert_with(|| error("Storage unavailable; retry"));
+            }
+            if op.request_body.is_some() {
+                r.entry("400".into()).or_insert_with(|| error("Malformed body (JSON, UTF-8)"));
+                r.entry("413".into()).or_insert_with(|| error("Body, text or batch over its limit"));
+                r.entry("415".into()).or_insert_with(|| error("Unsupported content type"));
+                r.entry("422".into()).or_insert_with(|| error("A field of the wrong type or value"));
+            }
+            for p in op.parameters.iter_mut().flatten() {
+                if path == "/v1/rules" && p.name == "kind" {
+                    p.schema = Some(RefOr::T(utoipa::openapi::schema::Schema::Object(
+                        utoipa::openapi::schema::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::schema::Type::String)
+                            .enum_values(Some(kinds.clone()))
+                            .build(),
+                    )));
+                }
+            }
         }
     }
 }

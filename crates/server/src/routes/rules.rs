@@ -48,17 +48,13 @@ pub struct RuleList {
 
 /// Lists rules, optionally of one book or kind.
 #[utoipa::path(get, path = "/v1/rules", tag = "rules", params(ListQuery), responses(
-    (status = 200, body = RuleList), (status = 400, body = ErrorBody)))]
+    (status = 200, body = RuleList), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list(s: St, Query(q): Query<ListQuery>) -> Result<axum::Json<RuleList>, ApiError> {
     let v = s.version.get();
     let rb = v.rulebook;
     if let Some(b) = &q.book {
         if rb.book(b).is_none() {
-            return Err(ApiError::invalid(
-                "book",
-                format!("没有这本规则 `{b}`"),
-                format!("no book `{b}`"),
-            ));
+            return Err(ApiError::not_found("规则书 book", b));
         }
     }
     let kind = match &q.kind {
@@ -133,8 +129,9 @@ pub async fn show(
 pub struct SearchQuery {
     /// Chinese or English terms; every term must match.
     pub q: String,
-    /// At most this many results (default 20, at most 200).
-    pub limit: Option<usize>,
+    /// At most this many results (default 20).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
 }
 
 /// Searches rules by Chinese or English text.
@@ -142,7 +139,15 @@ pub struct SearchQuery {
     (status = 200, body = RuleList), (status = 400, body = ErrorBody)))]
 pub async fn search(s: St, Query(q): Query<SearchQuery>) -> Result<axum::Json<RuleList>, ApiError> {
     let v = s.version.get();
-    let limit = q.limit.unwrap_or(20).min(200);
+    let limit = q.limit.unwrap_or(20);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("limit 须在 1 到 200 之间，收到 {limit}"),
+            format!("limit must be 1 to 200, got {limit}"),
+        ));
+    }
+    let limit = limit as usize;
     let rules = v
         .rulebook
         .search(&q.q)

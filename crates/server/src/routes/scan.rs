@@ -23,9 +23,9 @@ use crate::state::AppState;
 pub struct ScanRequest {
     /// The text.
     pub text: String,
-    /// Where it is shown: profile, comment, forum, social, chat (default), listing, search.
+    /// Where it is shown (default chat).
     #[serde(default)]
-    pub scene: Option<String>,
+    pub scene: Option<SceneName>,
 }
 
 /// The judgement of one text.
@@ -65,13 +65,42 @@ fn to_wire(v: &Verdict, id: Option<String>) -> ScanVerdict {
     }
 }
 
-fn scene(field: &str, s: Option<&str>) -> Result<Scene, ApiError> {
-    match s {
-        None => Ok(Scene::Chat),
-        Some(s) => s
-            .parse()
-            .map_err(|e: String| ApiError::invalid(field, format!("未知场景 `{s}`"), e)),
+/// Where a text is shown.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SceneName {
+    /// Nickname, avatar text, signature.
+    Profile,
+    /// Comments.
+    Comment,
+    /// Forum posts.
+    Forum,
+    /// Social feeds.
+    Social,
+    /// Chat messages.
+    Chat,
+    /// App or mini-program listings and ads.
+    Listing,
+    /// Search terms.
+    Search,
+}
+
+impl From<SceneName> for Scene {
+    fn from(s: SceneName) -> Scene {
+        match s {
+            SceneName::Profile => Scene::Profile,
+            SceneName::Comment => Scene::Comment,
+            SceneName::Forum => Scene::Forum,
+            SceneName::Social => Scene::Social,
+            SceneName::Chat => Scene::Chat,
+            SceneName::Listing => Scene::Listing,
+            SceneName::Search => Scene::Search,
+        }
     }
+}
+
+fn scene(s: Option<SceneName>) -> Scene {
+    s.map_or(Scene::Chat, Scene::from)
 }
 
 fn check_len(s: &AppState, field: &str, text: &str) -> Result<(), ApiError> {
@@ -93,7 +122,7 @@ fn check_len(s: &AppState, field: &str, text: &str) -> Result<(), ApiError> {
     (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn scan(s: St, Json(r): Json<ScanRequest>) -> Result<axum::Json<ScanVerdict>, ApiError> {
     check_len(&s, "text", &r.text)?;
-    let sc = scene("scene", r.scene.as_deref())?;
+    let sc = scene(r.scene);
     let v = s.version.get();
     let verdict = v.guard.scan(&r.text, sc);
     s.metrics.verdict("scan", verdict.verdict.as_str());
@@ -111,7 +140,7 @@ pub struct BatchItem {
     pub text: String,
     /// Scene (default: the batch's, else chat).
     #[serde(default)]
-    pub scene: Option<String>,
+    pub scene: Option<SceneName>,
 }
 
 /// Several texts.
@@ -122,7 +151,7 @@ pub struct BatchRequest {
     pub items: Vec<BatchItem>,
     /// Default scene.
     #[serde(default)]
-    pub scene: Option<String>,
+    pub scene: Option<SceneName>,
 }
 
 /// The verdicts, in the order of the items.
@@ -144,14 +173,11 @@ pub async fn batch(
     if r.items.len() > max {
         return Err(ApiError::too_large("items", "批量条数", "batch size", max));
     }
-    let default = scene("scene", r.scene.as_deref())?;
+    let default = scene(r.scene);
     let mut scenes = Vec::with_capacity(r.items.len());
     for (i, it) in r.items.iter().enumerate() {
         check_len(&s, &format!("items[{i}].text"), &it.text)?;
-        scenes.push(match &it.scene {
-            Some(x) => scene(&format!("items[{i}].scene"), Some(x))?,
-            None => default,
-        });
+        scenes.push(it.scene.map_or(default, Scene::from));
     }
     let v = s.version.get();
     let st = s.0.clone();
@@ -177,8 +203,10 @@ pub struct MsgSecCheck {
     pub content: String,
     /// API version; only 2 is supported.
     #[serde(default = "two")]
+    #[schema(minimum = 2, maximum = 2)]
     pub version: u32,
     /// 1 profile, 2 comment, 3 forum, 4 social log.
+    #[schema(minimum = 1, maximum = 4)]
     pub scene: u32,
     /// The user's openid (accepted, not used).
     #[serde(default)]
