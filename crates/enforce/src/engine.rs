@@ -1995,6 +1995,21 @@ impl<'r> Enforcer<'r> {
         self.case_ref(id)
     }
 
+    /// The subject that owns a target (`None`: no such target).
+    pub fn subject_of(&self, target: &str) -> Option<&str> {
+        self.target(target).map(|t| &*t.subject)
+    }
+
+    /// The platform a target is on (`None`: no such target).
+    pub fn platform_of(&self, target: &str) -> Option<&str> {
+        self.target(target).map(|t| &*t.platform)
+    }
+
+    /// A deadline by index (as a case's `deadlines` name them).
+    pub fn deadline(&self, id: usize) -> Option<&Deadline> {
+        self.state.deadlines.get(id)
+    }
+
     /// The verbatim clause a notice cites (its penalty text where it has one).
     pub fn quote(&self, rule: &str) -> String {
         self.rb

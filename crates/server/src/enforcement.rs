@@ -165,6 +165,12 @@ impl Enforcement {
         Ok(())
     }
 
+    /// The stored event with this idempotency key, if any (to tell a retry
+    /// from a different request that reuses its key).
+    pub fn stored(&self, key: &str) -> Result<Option<bylaw_store::StoredEvent>, StoreError> {
+        self.writer().log.get_by_key(key)
+    }
+
     /// Checks, stores and applies one event under `key` (default: derived
     /// from the event), durably before answering.
     pub fn submit(

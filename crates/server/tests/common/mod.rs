@@ -91,8 +91,12 @@ impl Server {
         rt.spawn(async move {
             let _ = bylaw_server::serve(st, listener).await;
         });
+        // No connection reuse: the server may close a connection whose
+        // body it refused unread (401, 413), and a reused one would fail.
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .into();
