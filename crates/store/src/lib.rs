@@ -1,4 +1,4 @@
-//! Append-only, durable event log on SQLite.
+//! Append-only, durable event log on SQLite or PostgreSQL.
 //!
 //! The enforcement engine is a pure function of its history: every violation,
 //! decision, sanction, appeal and restoration is an event, and the current
@@ -10,22 +10,44 @@
 //!
 //! - **Append-only.** The history is an audit trail: a sanction must be
 //!   explainable from the events that led to it, years later. Rows are never
-//!   updated or deleted, and SQLite triggers abort any `UPDATE`, `DELETE` or
-//!   replacing `INSERT` on the `events` table, so a hand-typed SQL statement
-//!   cannot rewrite the past either (short of dropping the triggers).
+//!   updated or deleted, and triggers abort any `UPDATE`, `DELETE` (and on
+//!   SQLite a replacing `INSERT`, on PostgreSQL a `TRUNCATE`) on the `events`
+//!   table, so a hand-typed SQL statement cannot rewrite the past either
+//!   (short of dropping the triggers).
 //! - **Idempotency keys.** Callers retry (a timeout, a crash between commit and
 //!   reply). Each event carries a unique key chosen by the caller; appending a
 //!   key that is already stored writes nothing and returns the stored event's
 //!   sequence number, so a retry is harmless and tells the caller where the
 //!   original landed.
 //! - **Sequence numbers.** `seq` is assigned by the store, strictly increasing
-//!   and without gaps; it is the replay cursor (`for_each_since`) and the
-//!   order in which the engine must apply events.
-//! - **Durable before acknowledged.** The database runs in WAL mode with
-//!   `synchronous=FULL`, and [`EventLog::append`] returns only after `COMMIT`,
-//!   that is after the write-ahead log has been synced to disk. A batch is one
-//!   transaction: after a crash either the whole batch is there or none of it
-//!   is, and every acknowledged event is there.
+//!   and without gaps, in commit order; it is the replay cursor
+//!   (`for_each_since`) and the order in which the engine must apply events.
+//! - **Several writers, one lock.** A deployment may run several nodes (or
+//!   several processes) on one database. Each keeps the state it replayed in
+//!   memory, so before it decides anything it must first apply what the
+//!   others committed, and nobody may commit in between. [`EventLog::write`]
+//!   runs a closure holding the log's write lock (SQLite: `BEGIN IMMEDIATE`;
+//!   PostgreSQL: a transaction-scoped advisory lock): inside it
+//!   [`WriteTx::since`] returns what others committed, the caller brings its
+//!   state up to date, decides, and [`WriteTx::append`]s; the commit releases
+//!   the lock. Because writers are serialised, seq order is commit order and
+//!   a reader that follows the cursor never skips an event committed late.
+//! - **PostgreSQL for several nodes, SQLite for one.** [`EventLog::open_url`]
+//!   takes `sqlite://PATH`, `sqlite::memory:`, a bare path, or
+//!   `postgres://…`. On PostgreSQL the schema is the same; `seq` is `max+1`
+//!   taken under the advisory lock (a `bigserial` would leave gaps on rollback
+//!   and could commit out of order). The client is synchronous: callers run
+//!   it on blocking threads. After a connection error the next call
+//!   reconnects, so a node recovers when the database comes back.
+//! - **Errors a server can act on.** [`StoreError::is_unavailable`] tells a
+//!   database that cannot be reached or written right now (answer 503, retry
+//!   later) from corrupt, invalid or too-new data (a bug or an operator's job).
+//! - **Durable before acknowledged.** SQLite runs in WAL mode with
+//!   `synchronous=FULL`, PostgreSQL with `synchronous_commit=on`, and
+//!   [`EventLog::append`] returns only after `COMMIT`, that is after the
+//!   write-ahead log has been synced to disk. A batch is one transaction:
+//!   after a crash either the whole batch is there or none of it is, and every
+//!   acknowledged event is there.
 //! - **Batches.** An fsync costs about as much for one event as for a
 //!   thousand, so callers that have many events append them together.
 //! - **Versioned migrations.** The schema is a numbered list of SQL steps,
@@ -36,60 +58,40 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+mod pg;
+mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 
-/// How long a call waits for another connection's lock before failing with [`StoreError::Busy`].
+/// How long a call waits for another writer's lock before failing with [`StoreError::Busy`].
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// One schema step: its version and the SQL that takes the schema there from the previous version.
-struct Migration {
-    /// The version the schema has after this step.
-    version: u32,
-    /// The statements of this step, run as one batch inside one transaction.
-    sql: &'static str,
-}
-
-/// The schema history, oldest first; versions are 1, 2, 3, … without gaps.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sql: "
-        CREATE TABLE events (
-            seq     INTEGER PRIMARY KEY AUTOINCREMENT,
-            key     TEXT NOT NULL UNIQUE,
-            at      TEXT NOT NULL,
-            kind    TEXT NOT NULL,
-            payload TEXT NOT NULL
-        );
-        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
-        BEGIN
-            SELECT RAISE(ABORT, 'events are append-only: UPDATE is not allowed');
-        END;
-        CREATE TRIGGER events_no_delete BEFORE DELETE ON events
-        BEGIN
-            SELECT RAISE(ABORT, 'events are append-only: DELETE is not allowed');
-        END;
-        -- INSERT OR REPLACE deletes the clashing row without firing DELETE
-        -- triggers (recursive_triggers is off by default): refuse it first.
-        CREATE TRIGGER events_no_replace BEFORE INSERT ON events
-        WHEN EXISTS (SELECT 1 FROM events WHERE key = NEW.key OR seq = NEW.seq)
-        BEGIN
-            SELECT RAISE(ABORT, 'events are append-only: the key or seq is already stored');
-        END;
-    ",
-}];
-
-/// The newest schema version this code knows.
+/// The newest schema version this code knows (both backends).
 const LATEST_VERSION: u32 = 1;
 
 /// Errors from the event log.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// SQLite reported an error (I/O, constraint, a file that is not a database, …).
+    /// SQLite reported an error (constraint, a file that is not a database, …).
     #[error("sqlite: {0}")]
     Sqlite(String),
-    /// Another connection held the database lock for longer than the busy timeout.
+    /// PostgreSQL reported an error (a refused statement, a type mismatch, authentication, …).
+    #[error("postgres: {0}")]
+    Postgres(String),
+    /// The database cannot be reached or written right now (I/O error, disk full, read-only, connection lost, server shutting down); a later retry may succeed.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Another writer held the database lock for longer than the busy timeout.
     #[error("database is busy: another connection held the lock for more than {} s", BUSY_TIMEOUT.as_secs())]
     Busy,
+    /// The database URL given to [`EventLog::open_url`] cannot be used.
+    #[error("database URL {url:?}: {message}")]
+    Url {
+        /// The URL, with any password masked.
+        url: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A stored row could not be read back as an event.
     #[error("corrupt event at seq {seq}: {message}")]
     Corrupt {
@@ -126,12 +128,10 @@ pub enum StoreError {
     },
 }
 
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        match e.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
-            _ => StoreError::Sqlite(e.to_string()),
-        }
+impl StoreError {
+    /// Whether the database cannot be reached or written right now (busy, read-only, I/O, disk full, connection lost): answer "try again later", not "bad request".
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_) | StoreError::Busy)
     }
 }
 
@@ -163,50 +163,98 @@ pub struct StoredEvent {
     pub payload: String,
 }
 
-/// The append-only event log, one SQLite connection.
+/// The open database behind a log.
+enum Backend {
+    /// One SQLite connection.
+    Sqlite(sqlite::Log),
+    /// One PostgreSQL connection, reopened after it breaks (boxed: its configuration is large).
+    Postgres(Box<pg::Log>),
+}
+
+/// The append-only event log: one connection to SQLite or PostgreSQL.
 pub struct EventLog {
-    /// The open connection, migrated to [`LATEST_VERSION`].
-    conn: Connection,
+    /// The database, migrated to [`LATEST_VERSION`].
+    backend: Backend,
 }
 
 impl std::fmt::Debug for EventLog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EventLog")
-            .field("path", &self.conn.path())
-            .finish()
+        match &self.backend {
+            Backend::Sqlite(log) => f
+                .debug_struct("EventLog")
+                .field("sqlite", &log.path())
+                .finish(),
+            Backend::Postgres(log) => f
+                .debug_struct("EventLog")
+                .field("postgres", &log.describe())
+                .finish(),
+        }
     }
 }
 
 impl EventLog {
-    /// Opens (creating if needed) the log at `path`, in WAL mode with `synchronous=FULL`, and migrates it.
+    /// Opens (creating if needed) the SQLite log at `path`, in WAL mode with `synchronous=FULL`, and migrates it.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Sqlite(format!(
-                "could not switch {} to WAL mode (journal mode is {mode})",
-                path.display()
-            )));
-        }
-        Self::setup(conn)
+        Ok(EventLog {
+            backend: Backend::Sqlite(sqlite::Log::open(path)?),
+        })
     }
 
-    /// Opens a fresh log held in memory, for tests and dry runs.
+    /// Opens a fresh SQLite log held in memory, for tests and dry runs.
     pub fn open_in_memory() -> Result<Self, StoreError> {
-        Self::setup(Connection::open_in_memory()?)
+        Ok(EventLog {
+            backend: Backend::Sqlite(sqlite::Log::open_in_memory()?),
+        })
     }
 
-    /// Applies the settings common to every connection, then the migrations.
-    fn setup(mut conn: Connection) -> Result<Self, StoreError> {
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        migrate(&mut conn)?;
-        Ok(EventLog { conn })
+    /// Opens the log a URL names: `sqlite://PATH`, `sqlite:PATH`, `sqlite::memory:`, a bare file path, or `postgres://…` / `postgresql://…`; migrates it.
+    ///
+    /// `sqlite://./bylaw.db` and `sqlite://bylaw.db` are relative to the
+    /// working directory, `sqlite:///var/lib/bylaw.db` is absolute. A
+    /// PostgreSQL URL is handed to the `postgres` client as it is
+    /// (`postgres://user:password@host:port/database?connect_timeout=10`); TLS
+    /// is not supported.
+    pub fn open_url(url: &str) -> Result<Self, StoreError> {
+        match parse_url(url)? {
+            Target::Memory => EventLog::open_in_memory(),
+            Target::File(path) => EventLog::open(Path::new(path)),
+            Target::Postgres => Ok(EventLog {
+                backend: Backend::Postgres(Box::new(pg::Log::open(url)?)),
+            }),
+        }
+    }
+
+    /// The name of the backend: `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match &self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
     }
 
     /// The schema version recorded in the database (0 for an empty one).
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        recorded_version(&self.conn)
+        match &self.backend {
+            Backend::Sqlite(log) => log.schema_version(),
+            Backend::Postgres(log) => log.schema_version(),
+        }
+    }
+
+    /// Runs `f` holding the write lock (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: advisory xact lock); commits durably when `f` returns Ok, rolls back on Err.
+    ///
+    /// Nobody else can append while `f` runs, so what [`WriteTx::since`]
+    /// returns is everything committed before, and what `f` appends gets the
+    /// next seqs. Keep `f` short: other writers wait for it (at most the busy
+    /// timeout, then they fail with [`StoreError::Busy`]). A failed commit is
+    /// returned as an error and nothing of the transaction is stored.
+    pub fn write<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match &mut self.backend {
+            Backend::Sqlite(log) => log.write(f),
+            Backend::Postgres(log) => log.write(f),
+        }
     }
 
     /// Appends a batch in ONE transaction, durable (committed to disk) before returning.
@@ -220,129 +268,197 @@ impl EventLog {
         for event in batch {
             validate(event)?;
         }
-        let mut out = Vec::with_capacity(batch.len());
         if batch.is_empty() {
-            return Ok(out);
+            return Ok(Vec::new());
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        {
-            let mut find = tx.prepare_cached("SELECT seq FROM events WHERE key = ?1")?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO events (key, at, kind, payload) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for event in batch {
-                let existing: Option<i64> =
-                    find.query_row([&event.key], |r| r.get(0)).optional()?;
-                match existing {
-                    Some(seq) => out.push((to_seq(seq)?, false)),
-                    None => {
-                        insert.execute(params![event.key, event.at, event.kind, event.payload])?;
-                        out.push((to_seq(tx.last_insert_rowid())?, true));
-                    }
-                }
-            }
-        }
-        tx.commit()?;
-        Ok(out)
+        self.write(|tx| tx.append(batch))
     }
 
     /// The stored event with this idempotency key, if any.
     pub fn get_by_key(&self, key: &str) -> Result<Option<StoredEvent>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT seq, key, at, kind, payload FROM events WHERE key = ?1")?;
-        let mut rows = stmt.query([key])?;
-        match rows.next()? {
-            Some(row) => Ok(Some(read_event(row)?)),
-            None => Ok(None),
+        match &self.backend {
+            Backend::Sqlite(log) => log.get_by_key(key),
+            Backend::Postgres(log) => log.get_by_key(key),
         }
     }
 
-    /// All events with seq > after, in seq order, streamed one at a time to `f`; an error from `f` stops the walk and is returned.
+    /// All events with seq > after, in seq order, streamed to `f`; an error from `f` stops the walk and is returned.
+    ///
+    /// On PostgreSQL the events are fetched in pages and `f` runs between
+    /// fetches, so it may call this log again.
     pub fn for_each_since(
         &self,
         after: u64,
-        mut f: impl FnMut(StoredEvent) -> Result<(), StoreError>,
+        f: impl FnMut(StoredEvent) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        // Past i64::MAX there is nothing: seqs are positive i64 values.
-        let Ok(after) = i64::try_from(after) else {
-            return Ok(());
-        };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, key, at, kind, payload FROM events WHERE seq > ?1 ORDER BY seq",
-        )?;
-        let mut rows = stmt.query([after])?;
-        while let Some(row) = rows.next()? {
-            f(read_event(row)?)?;
+        match &self.backend {
+            Backend::Sqlite(log) => log.for_each_since(after, f),
+            Backend::Postgres(log) => log.for_each_since(after, f),
         }
-        Ok(())
     }
 
     /// The seq of the newest event, 0 when the log is empty.
     pub fn last_seq(&self) -> Result<u64, StoreError> {
-        let seq: i64 =
-            self.conn
-                .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
-        if seq == 0 {
-            return Ok(0);
+        match &self.backend {
+            Backend::Sqlite(log) => log.last_seq(),
+            Backend::Postgres(log) => log.last_seq(),
         }
-        to_seq(seq)
     }
 
     /// The number of stored events.
     pub fn count(&self) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
-        u64::try_from(n).map_err(|_| StoreError::Sqlite(format!("negative row count {n}")))
+        match &self.backend {
+            Backend::Sqlite(log) => log.count(),
+            Backend::Postgres(log) => log.count(),
+        }
     }
 }
 
-/// Brings the schema to [`LATEST_VERSION`], one step per transaction, refusing a newer schema.
-fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-            version    INTEGER PRIMARY KEY,
-            applied_at TEXT
-        )",
-    )?;
-    check_not_newer(recorded_version(conn)?)?;
-    for step in MIGRATIONS {
-        let failed = |e: rusqlite::Error| StoreError::Migration {
-            version: step.version,
-            message: e.to_string(),
-        };
-        // IMMEDIATE: two processes opening the same new file at once must not
-        // both apply a step; the second waits, then sees it recorded.
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let current = recorded_version(&tx)?;
-        check_not_newer(current)?;
-        if current >= step.version {
-            continue;
+/// A write transaction holding the log's write lock.
+pub struct WriteTx<'a> {
+    /// The backend's open transaction.
+    inner: TxInner<'a>,
+}
+
+/// The backend transaction under a [`WriteTx`].
+enum TxInner<'a> {
+    /// A SQLite `BEGIN IMMEDIATE` transaction.
+    Sqlite(rusqlite::Transaction<'a>),
+    /// A PostgreSQL transaction holding the advisory write lock.
+    Postgres(pg::Tx<'a>),
+}
+
+impl WriteTx<'_> {
+    /// Events committed after `after` (by any writer), in seq order.
+    pub fn since(&mut self, after: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut out = Vec::new();
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => sqlite::for_each_since(tx, after, |e| {
+                out.push(e);
+                Ok(())
+            })?,
+            TxInner::Postgres(tx) => out = tx.since(after)?,
         }
-        if current + 1 != step.version {
-            return Err(StoreError::Migration {
-                version: step.version,
-                message: format!(
-                    "schema is at version {current}, expected {}",
-                    step.version - 1
-                ),
-            });
-        }
-        tx.execute_batch(step.sql).map_err(failed)?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version, applied_at)
-             VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-            [step.version],
-        )
-        .map_err(failed)?;
-        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
     }
-    Ok(())
+
+    /// The stored event with this key, if any (sees this tx's own appends).
+    pub fn get_by_key(&mut self, key: &str) -> Result<Option<StoredEvent>, StoreError> {
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => sqlite::get_by_key(tx, key),
+            TxInner::Postgres(tx) => tx.get_by_key(key),
+        }
+    }
+
+    /// Appends like `EventLog::append` but inside this transaction.
+    pub fn append(&mut self, batch: &[NewEvent]) -> Result<Vec<(u64, bool)>, StoreError> {
+        for event in batch {
+            validate(event)?;
+        }
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => sqlite::append(tx, batch),
+            TxInner::Postgres(tx) => tx.append(batch),
+        }
+    }
+}
+
+impl WriteTx<'_> {
+    /// Commits the transaction durably, releasing the write lock.
+    fn commit(self) -> Result<(), StoreError> {
+        match self.inner {
+            TxInner::Sqlite(tx) => Ok(tx.commit()?),
+            TxInner::Postgres(mut tx) => tx.commit(),
+        }
+    }
+}
+
+/// What a database URL names.
+#[derive(Debug, PartialEq, Eq)]
+enum Target<'a> {
+    /// A fresh SQLite database in memory.
+    Memory,
+    /// A SQLite file.
+    File(&'a str),
+    /// A PostgreSQL database (the URL is passed to the client unchanged).
+    Postgres,
+}
+
+/// Reads the scheme of a database URL; see [`EventLog::open_url`].
+fn parse_url(url: &str) -> Result<Target<'_>, StoreError> {
+    let bad = |message: String| StoreError::Url {
+        url: redact(url),
+        message,
+    };
+    if url.trim().is_empty() {
+        return Err(bad("the URL is empty".into()));
+    }
+    if url == "sqlite::memory:" || url == "sqlite://:memory:" || url == ":memory:" {
+        return Ok(Target::Memory);
+    }
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        if path.is_empty() {
+            return Err(bad("the sqlite URL names no file (sqlite://PATH)".into()));
+        }
+        if path.contains('?') {
+            return Err(bad(
+                "the sqlite URL takes no query parameters (sqlite://PATH)".into(),
+            ));
+        }
+        return Ok(Target::File(path));
+    }
+    let scheme = url
+        .split_once("://")
+        .map(|(s, _)| s)
+        .filter(|s| is_scheme(s))
+        .or_else(|| {
+            // `postgres:x` without slashes is a malformed URL, not a file name.
+            url.split_once(':').map(|(s, _)| s).filter(|s| {
+                s.eq_ignore_ascii_case("postgres") || s.eq_ignore_ascii_case("postgresql")
+            })
+        });
+    match scheme {
+        None => Ok(Target::File(url)),
+        Some(s) if s == "postgres" || s == "postgresql" => {
+            if url.starts_with(&format!("{s}://")) {
+                Ok(Target::Postgres)
+            } else {
+                Err(bad(format!("the {s} URL must start with {s}://")))
+            }
+        }
+        Some(s) => Err(bad(format!(
+            "unknown scheme `{s}` (expected sqlite://PATH, sqlite::memory:, postgres://… or postgresql://…, or a file path)"
+        ))),
+    }
+}
+
+/// Whether `s` has the shape of a URL scheme (`ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`).
+fn is_scheme(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// The URL with the password of `scheme://user:password@host` masked.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
+    let (userinfo, host) = authority.split_at(at);
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***{host}{tail}"),
+        None => url.to_string(),
+    }
 }
 
 /// Fails with [`StoreError::SchemaTooNew`] when `found` is past [`LATEST_VERSION`].
@@ -356,20 +472,18 @@ fn check_not_newer(found: u32) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The highest version in `schema_migrations`, 0 when none.
-fn recorded_version(conn: &Connection) -> Result<u32, StoreError> {
-    let v: i64 = conn.query_row(
-        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-        [],
-        |r| r.get(0),
-    )?;
-    u32::try_from(v).map_err(|_| StoreError::Migration {
-        version: 0,
-        message: format!("schema_migrations holds an impossible version {v}"),
-    })
+/// Fails with [`StoreError::Migration`] when step `version` does not follow `current` directly.
+fn check_next_step(current: u32, version: u32) -> Result<(), StoreError> {
+    if current + 1 != version {
+        return Err(StoreError::Migration {
+            version,
+            message: format!("schema is at version {current}, expected {}", version - 1),
+        });
+    }
+    Ok(())
 }
 
-/// Turns a stored rowid into a seq, rejecting the non-positive values AUTOINCREMENT never gives.
+/// Turns a stored seq into a `u64`, rejecting the non-positive values the store never gives.
 fn to_seq(seq: i64) -> Result<u64, StoreError> {
     match u64::try_from(seq) {
         Ok(s) if s > 0 => Ok(s),
@@ -380,21 +494,11 @@ fn to_seq(seq: i64) -> Result<u64, StoreError> {
     }
 }
 
-/// Reads one `seq, key, at, kind, payload` row, reporting a row of the wrong shape as corrupt.
-fn read_event(row: &rusqlite::Row<'_>) -> Result<StoredEvent, StoreError> {
-    let seq = to_seq(row.get(0)?)?;
-    let text = |i: usize, name: &str| -> Result<String, StoreError> {
-        row.get::<_, String>(i).map_err(|e| StoreError::Corrupt {
-            seq,
-            message: format!("{name}: {e}"),
-        })
-    };
-    Ok(StoredEvent {
-        seq,
-        key: text(1, "key")?,
-        at: text(2, "at")?,
-        kind: text(3, "kind")?,
-        payload: text(4, "payload")?,
+/// The highest recorded schema version as a `u32`, refusing impossible values.
+fn to_version(v: i64) -> Result<u32, StoreError> {
+    u32::try_from(v).map_err(|_| StoreError::Migration {
+        version: 0,
+        message: format!("schema_migrations holds an impossible version {v}"),
     })
 }
 
@@ -498,9 +602,66 @@ mod tests {
 
     #[test]
     fn migrations_are_numbered_without_gaps() {
-        for (i, m) in MIGRATIONS.iter().enumerate() {
-            assert_eq!(m.version as usize, i + 1);
+        for versions in [sqlite::migration_versions(), pg::migration_versions()] {
+            for (i, v) in versions.iter().enumerate() {
+                assert_eq!(*v as usize, i + 1);
+            }
+            assert_eq!(versions.last().copied(), Some(LATEST_VERSION));
         }
-        assert_eq!(MIGRATIONS.last().map(|m| m.version), Some(LATEST_VERSION));
+    }
+
+    #[test]
+    fn url_forms() {
+        assert_eq!(parse_url("sqlite::memory:").unwrap(), Target::Memory);
+        assert_eq!(
+            parse_url("sqlite://./bylaw.db").unwrap(),
+            Target::File("./bylaw.db")
+        );
+        assert_eq!(
+            parse_url("sqlite://bylaw.db").unwrap(),
+            Target::File("bylaw.db")
+        );
+        assert_eq!(
+            parse_url("sqlite:///var/lib/bylaw.db").unwrap(),
+            Target::File("/var/lib/bylaw.db")
+        );
+        assert_eq!(parse_url("sqlite:x.db").unwrap(), Target::File("x.db"));
+        assert_eq!(
+            parse_url("/tmp/a:b/c.db").unwrap(),
+            Target::File("/tmp/a:b/c.db")
+        );
+        assert_eq!(parse_url("bylaw.db").unwrap(), Target::File("bylaw.db"));
+        assert_eq!(parse_url("postgres://u@h/db").unwrap(), Target::Postgres);
+        assert_eq!(
+            parse_url("postgresql://h:5432/db?connect_timeout=3").unwrap(),
+            Target::Postgres
+        );
+        for (bad, part) in [
+            ("", "empty"),
+            ("   ", "empty"),
+            ("sqlite://", "names no file"),
+            ("sqlite://x.db?mode=ro", "query"),
+            ("mysql://u:secret@h/db", "unknown scheme `mysql`"),
+            ("postgres:h/db", "must start with postgres://"),
+        ] {
+            match parse_url(bad) {
+                Err(StoreError::Url { url, message }) => {
+                    assert!(message.contains(part), "{bad}: {message}");
+                    assert!(!url.contains("secret"), "{url}");
+                }
+                other => panic!("{bad}: expected a URL error, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn passwords_are_masked() {
+        assert_eq!(
+            redact("postgres://bylaw:s3cret@db:5432/bylaw?x=1"),
+            "postgres://bylaw:***@db:5432/bylaw?x=1"
+        );
+        assert_eq!(redact("postgres://bylaw@db/x"), "postgres://bylaw@db/x");
+        assert_eq!(redact("postgres://db/x"), "postgres://db/x");
+        assert_eq!(redact("a/b.db"), "a/b.db");
     }
 }

@@ -1,7 +1,9 @@
 //! Crash test: a writer process killed with SIGKILL mid-stream loses no acknowledged event.
 //!
 //! The test binary re-executes itself (`std::env::current_exe()`) running only
-//! `writer_child_process`, with `BYLAW_STORE_CRASH_WRITER` naming the database.
+//! `writer_child_process`, with `BYLAW_STORE_CRASH_WRITER` naming the database
+//! (a SQLite file, or a PostgreSQL URL when `bylaw_store::testing` finds a
+//! server: there the killed client's open transaction must roll back).
 //! That child resumes after the last stored event, appends batches until
 //! killed and prints `ack <seq> <n>` for every event after `append` returned,
 //! flushing each batch. The parent reads a few hundred acks, kills the child
@@ -13,11 +15,10 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use bylaw_store::{EventLog, NewEvent};
+use bylaw_store::{testing, EventLog, NewEvent};
 
 /// Names the database the child writes to; its presence makes the child test act as the writer.
 const WRITER_ENV: &str = "BYLAW_STORE_CRASH_WRITER";
@@ -44,10 +45,10 @@ fn nth_event(n: u64) -> NewEvent {
 /// The writer: a no-op in a normal test run, the crash victim when the parent starts it.
 #[test]
 fn writer_child_process() {
-    let Some(path) = std::env::var_os(WRITER_ENV) else {
+    let Ok(url) = std::env::var(WRITER_ENV) else {
         return;
     };
-    let mut log = EventLog::open(Path::new(&path)).expect("child: open");
+    let mut log = EventLog::open_url(&url).expect("child: open");
     let stdout = std::io::stdout();
     let started = Instant::now();
     // Seq n+1 holds event n and batches are whole, so the next event is last_seq.
@@ -74,13 +75,26 @@ fn writer_child_process() {
 fn killed_writer_loses_no_acknowledged_event() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("events.db");
+    killed_writers(path.to_str().unwrap());
+}
+
+#[test]
+fn killed_postgres_writer_loses_no_acknowledged_event() {
+    let Some(pg) = testing::postgres().unwrap_or_else(|e| panic!("{e}")) else {
+        return;
+    };
+    killed_writers(&pg.fresh_url().unwrap());
+}
+
+/// Kills [`ROUNDS`] writers one after another on the database `url` names, checking the log after each.
+fn killed_writers(url: &str) {
     // seq -> n, for every event a child saw committed, over all rounds.
     let mut acked: BTreeMap<u64, u64> = BTreeMap::new();
     for round in 0..ROUNDS {
         let before = acked.len();
         // A different kill point each round, not always on a batch boundary.
-        kill_a_writer(&path, KILL_AFTER + round * 37, &mut acked);
-        let stored = check_log(&path, &acked);
+        kill_a_writer(url, KILL_AFTER + round * 37, &mut acked);
+        let stored = check_log(url, &acked);
         eprintln!(
             "crash round {round}: {} events acked, {stored} stored after SIGKILL",
             acked.len() - before
@@ -88,14 +102,14 @@ fn killed_writer_loses_no_acknowledged_event() {
     }
 
     // The log takes writes again, and a retry of an acked event is recognised.
-    let mut log = EventLog::open(&path).unwrap();
+    let mut log = EventLog::open_url(url).unwrap();
     let stored = log.last_seq().unwrap();
     let retry = log.append(&[nth_event(0), nth_event(stored)]).unwrap();
     assert_eq!(retry, vec![(1, false), (stored + 1, true)]);
 }
 
 /// Starts a writer, reads at least `kill_after` acks, SIGKILLs it, and adds every ack it printed to `acked`.
-fn kill_a_writer(path: &Path, kill_after: usize, acked: &mut BTreeMap<u64, u64>) {
+fn kill_a_writer(url: &str, kill_after: usize, acked: &mut BTreeMap<u64, u64>) {
     let exe = std::env::current_exe().unwrap();
     let mut child = Command::new(exe)
         .args([
@@ -104,7 +118,7 @@ fn kill_a_writer(path: &Path, kill_after: usize, acked: &mut BTreeMap<u64, u64>)
             "--nocapture",
             "--test-threads=1",
         ])
-        .env(WRITER_ENV, path)
+        .env(WRITER_ENV, url)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -151,8 +165,8 @@ fn read_ack(out: &mut impl BufRead) -> Option<Option<(u64, u64)>> {
 }
 
 /// Reopens the log and checks it against the acks; returns the number of stored events.
-fn check_log(path: &Path, acked: &BTreeMap<u64, u64>) -> u64 {
-    let log = EventLog::open(path).unwrap();
+fn check_log(url: &str, acked: &BTreeMap<u64, u64>) -> u64 {
+    let log = EventLog::open_url(url).unwrap();
     for (&seq, &n) in acked {
         let want = nth_event(n);
         let got = log
