@@ -185,36 +185,63 @@ impl Enforcement {
         })?;
         let key = key.unwrap_or_else(|| format!("{}:{}", event.kind(), fnv(&payload)));
         metrics.write_queue.fetch_add(1, Ordering::Relaxed);
-        let mut w = self.writer();
+        let mut guard = self.writer();
         metrics.write_queue.fetch_sub(1, Ordering::Relaxed);
-        // Catch up first: another node may have written since.
-        let after = w.seen;
-        {
-            let mut e = self.engine_mut();
-            w.seen = catch_up(&w.log, after, &mut e)?;
-        }
-        if let Some(stored) = w.log.get_by_key(&key)? {
-            return Ok(Written {
-                seq: stored.seq,
-                key,
-                repeat: true,
-                case: None,
-                notices: Vec::new(),
-            });
-        }
-        self.read().check(event)?;
-        let stored = w.log.append(&[NewEvent {
-            key: key.clone(),
-            at: format(event.at()),
-            kind: event.kind().to_string(),
-            payload,
-        }])?;
+        let w = &mut *guard;
+        let engine = &self.engine;
+        let mut seen = w.seen;
+        // Inside the log's write lock: catch up with what other nodes
+        // appended, then decide on that state, then append. Two nodes can
+        // therefore never both accept conflicting events.
+        let outcome = w.log.write(|tx| {
+            let newer = tx.since(seen)?;
+            {
+                let mut e = match engine.write() {
+                    Ok(g) => g,
+                    Err(p) => p.into_inner(),
+                };
+                for ev in &newer {
+                    seen = ev.seq;
+                    if Event::is_kind(&ev.kind) {
+                        e.apply(&decode(ev.seq, &ev.payload)?);
+                    }
+                }
+            }
+            if let Some(stored) = tx.get_by_key(&key)? {
+                return Ok::<_, WriteError>(Err(stored.seq));
+            }
+            match engine.read() {
+                Ok(g) => g.check(event)?,
+                Err(p) => p.into_inner().check(event)?,
+            }
+            let stored = tx.append(&[NewEvent {
+                key: key.clone(),
+                at: format(event.at()),
+                kind: event.kind().to_string(),
+                payload: payload.clone(),
+            }])?;
+            Ok(Ok(stored))
+        });
+        // Events of others applied before a failure stay applied: they are committed.
+        w.seen = seen;
+        let stored = match outcome? {
+            Err(seq) => {
+                return Ok(Written {
+                    seq,
+                    key,
+                    repeat: true,
+                    case: None,
+                    notices: Vec::new(),
+                })
+            }
+            Ok(stored) => stored,
+        };
         let seq = stored.first().map_or(0, |s| s.0);
         let mut e = self.engine_mut();
         let before = e.notices().len();
         e.apply(event);
-        w.seen = seq.max(w.seen);
-        metrics.applied_seq.store(w.seen, Ordering::Relaxed);
+        guard.seen = seq.max(guard.seen);
+        metrics.applied_seq.store(guard.seen, Ordering::Relaxed);
         let notices = e
             .notices()
             .iter_from(before)

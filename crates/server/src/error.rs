@@ -147,23 +147,7 @@ impl ApiError {
 
 /// Whether a storage error means "out of reach right now" (503) rather than a fault.
 pub fn store_unavailable(e: &bylaw_store::StoreError) -> bool {
-    use bylaw_store::StoreError;
-    match e {
-        StoreError::Busy => true,
-        StoreError::Sqlite(m) => {
-            let m = m.to_ascii_lowercase();
-            [
-                "readonly",
-                "read-only",
-                "disk i/o",
-                "unable to open",
-                "database or disk is full",
-            ]
-            .iter()
-            .any(|s| m.contains(s))
-        }
-        _ => false,
-    }
+    e.is_unavailable()
 }
 
 impl IntoResponse for ApiError {

@@ -3,7 +3,6 @@
 //! writer, and reloads.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -82,11 +81,7 @@ impl Default for ServeConfig {
 
 /// Opens the event log a database URL names.
 pub fn open_log(url: &str) -> Result<EventLog, StoreError> {
-    let path = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
-    EventLog::open(&PathBuf::from(path))
+    EventLog::open_url(url)
 }
 
 /// Per-key token buckets.
@@ -275,7 +270,7 @@ impl AppState {
         self.refresh_server().map_err(|e| e.to_string())?;
         let seq = self.enforce.refresh().map_err(|e| e.to_string())?;
         self.metrics.applied_seq.store(seq, Ordering::Relaxed);
-        // (tenant journal catch-up: after the store's locked write lands)
+        lock(&self.tenants).refresh().map_err(|e| e.to_string())?;
         Ok(())
     }
 

@@ -238,11 +238,25 @@ fn visible_case<'e>(e: &'e Enforcer<'_>, p: &Principal, id: &str) -> Result<&'e 
     }
 }
 
-fn own_target(s: &St, p: &Principal, id: &str) -> Result<(), ApiError> {
+/// Picks up other nodes' events when this node does not know `id` yet (a
+/// target or case created on another node a moment ago). Ownership never
+/// changes once known, so only an unknown id needs the store.
+async fn catch_up_unless(s: &St, known: bool) {
+    if !known {
+        let st = s.0.clone();
+        let _ = blocking(move || st.enforce.refresh().map_err(write_error)).await;
+    }
+}
+
+async fn own_target(s: &St, p: &Principal, id: &str) -> Result<(), ApiError> {
+    let known = s.enforce.read().subject_of(id).is_some();
+    catch_up_unless(s, known).await;
     target_subject(&s.enforce.read(), p, id).map(|_| ())
 }
 
-fn own_case(s: &St, p: &Principal, id: &str) -> Result<(), ApiError> {
+async fn own_case(s: &St, p: &Principal, id: &str) -> Result<(), ApiError> {
+    let known = s.enforce.read().case_by_id(id).is_some();
+    catch_up_unless(s, known).await;
     visible_case(&s.enforce.read(), p, id).map(|_| ())
 }
 
@@ -684,7 +698,7 @@ pub async fn decide(
     Json(b): Json<NewDecision>,
 ) -> Answer {
     p.require(&[Role::Reviewer])?;
-    own_case(&s, &p, &case)?;
+    own_case(&s, &p, &case).await?;
     let at = when(&p, b.at.as_deref())?;
     let ev = Event::Decision {
         case,
@@ -731,7 +745,7 @@ pub async fn rectify(
     Json(b): Json<NewRectification>,
 ) -> Answer {
     p.require(&[Role::Provider])?;
-    own_case(&s, &p, &case)?;
+    own_case(&s, &p, &case).await?;
     let at = when(&p, b.at.as_deref())?;
     let ev = Event::Rectified {
         case,
@@ -772,7 +786,7 @@ pub async fn review(
     Json(b): Json<NewReview>,
 ) -> Answer {
     p.require(&[Role::Reviewer])?;
-    own_case(&s, &p, &case)?;
+    own_case(&s, &p, &case).await?;
     let at = when(&p, b.at.as_deref())?;
     let ev = Event::RectificationReviewed {
         case,
@@ -812,7 +826,7 @@ pub async fn appeal(
     Json(b): Json<NewAppeal>,
 ) -> Answer {
     p.require(&[Role::Provider])?;
-    own_case(&s, &p, &case)?;
+    own_case(&s, &p, &case).await?;
     let at = when(&p, b.at.as_deref())?;
     let ev = Event::Appealed {
         case,
@@ -853,7 +867,7 @@ pub async fn resolve(
     Json(b): Json<NewResolution>,
 ) -> Answer {
     p.require(&[Role::Reviewer])?;
-    own_case(&s, &p, &case)?;
+    own_case(&s, &p, &case).await?;
     let at = when(&p, b.at.as_deref())?;
     let ev = Event::AppealResolved {
         case,
@@ -892,7 +906,7 @@ pub async fn withdraw(
     Json(b): Json<NewWithdrawal>,
 ) -> Answer {
     p.require(&[Role::Provider])?;
-    own_target(&s, &p, &b.target)?;
+    own_target(&s, &p, &b.target).await?;
     let at = when(&p, b.at.as_deref())?;
     let ev = Event::Withdrawn {
         target: b.target,
@@ -930,7 +944,7 @@ pub async fn reinstate(
     Json(b): Json<NewReinstatement>,
 ) -> Answer {
     p.require(&[Role::Provider])?;
-    own_target(&s, &p, &b.target)?;
+    own_target(&s, &p, &b.target).await?;
     known_capability(&s.version.get(), &b.capability)?;
     let at = when(&p, b.at.as_deref())?;
     let ev = Event::Reinstated {
