@@ -246,7 +246,9 @@ impl EventLog {
     /// returns is everything committed before, and what `f` appends gets the
     /// next seqs. Keep `f` short: other writers wait for it (at most the busy
     /// timeout, then they fail with [`StoreError::Busy`]). A failed commit is
-    /// returned as an error and nothing of the transaction is stored.
+    /// returned as an error and nothing of the transaction is stored. Once
+    /// a statement inside has failed, the transaction can only roll back:
+    /// if `f` ignores the error and returns Ok, `write` still fails.
     pub fn write<T, E: From<StoreError>>(
         &mut self,
         f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>,
@@ -271,7 +273,7 @@ impl EventLog {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        self.write(|tx| tx.append(batch))
+        self.write(|tx| tx.append_valid(batch))
     }
 
     /// The stored event with this idempotency key, if any.
@@ -318,6 +320,8 @@ impl EventLog {
 pub struct WriteTx<'a> {
     /// The backend's open transaction.
     inner: TxInner<'a>,
+    /// Whether a statement failed (the transaction can then only roll back).
+    failed: bool,
 }
 
 /// The backend transaction under a [`WriteTx`].
@@ -332,22 +336,24 @@ impl WriteTx<'_> {
     /// Events committed after `after` (by any writer), in seq order.
     pub fn since(&mut self, after: u64) -> Result<Vec<StoredEvent>, StoreError> {
         let mut out = Vec::new();
-        match &mut self.inner {
+        let read = match &mut self.inner {
             TxInner::Sqlite(tx) => sqlite::for_each_since(tx, after, |e| {
                 out.push(e);
                 Ok(())
-            })?,
-            TxInner::Postgres(tx) => out = tx.since(after)?,
-        }
+            }),
+            TxInner::Postgres(tx) => tx.since(after).map(|events| out = events),
+        };
+        self.note(read)?;
         Ok(out)
     }
 
     /// The stored event with this key, if any (sees this tx's own appends).
     pub fn get_by_key(&mut self, key: &str) -> Result<Option<StoredEvent>, StoreError> {
-        match &mut self.inner {
+        let found = match &mut self.inner {
             TxInner::Sqlite(tx) => sqlite::get_by_key(tx, key),
             TxInner::Postgres(tx) => tx.get_by_key(key),
-        }
+        };
+        self.note(found)
     }
 
     /// Appends like `EventLog::append` but inside this transaction.
@@ -355,19 +361,44 @@ impl WriteTx<'_> {
         for event in batch {
             validate(event)?;
         }
+        self.append_valid(batch)
+    }
+
+    /// [`WriteTx::append`] for a batch already validated.
+    fn append_valid(&mut self, batch: &[NewEvent]) -> Result<Vec<(u64, bool)>, StoreError> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        match &mut self.inner {
+        let acks = match &mut self.inner {
             TxInner::Sqlite(tx) => sqlite::append(tx, batch),
             TxInner::Postgres(tx) => tx.append(batch),
-        }
+        };
+        self.note(acks)
     }
-}
 
-impl WriteTx<'_> {
-    /// Commits the transaction durably, releasing the write lock.
+    /// Remembers that the database failed a statement: the transaction may then only roll back.
+    fn note<T>(&mut self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        if let Err(e) = &result {
+            // A half-done append must not be committed even if the caller
+            // ignores the error (SQLite would keep the statements before it;
+            // PostgreSQL would turn COMMIT into a silent rollback).
+            if !matches!(e, StoreError::Invalid { .. } | StoreError::Corrupt { .. }) {
+                self.failed = true;
+            }
+        }
+        result
+    }
+
+    /// Commits the transaction durably, releasing the write lock; refuses (rolling back) after a failed statement.
     fn commit(self) -> Result<(), StoreError> {
+        if self.failed {
+            let message =
+                "a statement of this transaction failed, so it was rolled back, not committed";
+            return Err(match self.inner {
+                TxInner::Sqlite(_) => StoreError::Sqlite(message.into()),
+                TxInner::Postgres(_) => StoreError::Postgres(message.into()),
+            });
+        }
         match self.inner {
             TxInner::Sqlite(tx) => Ok(tx.commit()?),
             TxInner::Postgres(mut tx) => tx.commit(),

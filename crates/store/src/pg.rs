@@ -206,8 +206,8 @@ impl Log {
                 slot,
                 next: None,
                 open: true,
-                failed: false,
             }),
+            failed: false,
         };
         // On Err the transaction is dropped, which rolls it back.
         let out = f(&mut wtx)?;
@@ -282,9 +282,6 @@ pub(crate) struct Tx<'a> {
     next: Option<i64>,
     /// Whether the transaction still has to be committed or rolled back.
     open: bool,
-    /// Whether a statement failed: PostgreSQL then refuses everything up to
-    /// the end of the transaction and turns `COMMIT` into a silent rollback.
-    failed: bool,
 }
 
 impl Tx<'_> {
@@ -299,13 +296,9 @@ impl Tx<'_> {
             ));
         };
         let out = f(client, &mut self.next);
-        match out {
-            Err(StoreError::Unavailable(_)) => {
-                *self.slot = None;
-                self.open = false;
-            }
-            Err(StoreError::Postgres(_) | StoreError::Busy) => self.failed = true,
-            _ => {}
+        if matches!(out, Err(StoreError::Unavailable(_))) {
+            *self.slot = None;
+            self.open = false;
         }
         out
     }
@@ -366,13 +359,6 @@ impl Tx<'_> {
 
     /// Commits durably, releasing the lock.
     pub(crate) fn commit(&mut self) -> Result<(), StoreError> {
-        if self.failed {
-            // Dropping rolls back.
-            return Err(StoreError::Postgres(
-                "a statement of this transaction failed, so it was rolled back, not committed"
-                    .into(),
-            ));
-        }
         let out = self.run(|c, _| Ok(c.batch_execute("COMMIT")?));
         self.open = false;
         out

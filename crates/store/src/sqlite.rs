@@ -129,6 +129,7 @@ impl Log {
             .map_err(StoreError::from)?;
         let mut wtx = WriteTx {
             inner: TxInner::Sqlite(tx),
+            failed: false,
         };
         // On Err the transaction is dropped, which rolls it back.
         let out = f(&mut wtx)?;
