@@ -104,7 +104,11 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             },
             format!(
                 "{}: {inner}",
-                if field.is_empty() { "the body" } else { field.as_str() }
+                if field.is_empty() {
+                    "the body"
+                } else {
+                    field.as_str()
+                }
             ),
         );
         if field.is_empty() {

@@ -33,7 +33,10 @@ fn wait_for(mut f: impl FnMut() -> bool) -> bool {
 
 fn register(s: &Server) {
     for (path, body) in [
-        ("/v1/enforcement/subjects", json!({"id": "subj-a", "name": "甲"})),
+        (
+            "/v1/enforcement/subjects",
+            json!({"id": "subj-a", "name": "甲"}),
+        ),
         (
             "/v1/enforcement/targets",
             json!({"id": "mp-1", "subject": "subj-a", "kind": "mini-program", "platform": "miniprogram"}),
@@ -54,7 +57,10 @@ fn two_nodes_share_one_database() {
     register(&a);
 
     // Node b sees node a's writes after its poll.
-    assert!(wait_for(|| b.get("/v1/enforcement/targets/mp-1/status", &op_a).status == 200));
+    assert!(wait_for(|| b
+        .get("/v1/enforcement/targets/mp-1/status", &op_a)
+        .status
+        == 200));
 
     // A violation on b, a decision on a: the decision sees the case at once
     // (catch-up under the write lock), not after a poll.
@@ -105,7 +111,11 @@ fn two_nodes_share_one_database() {
                     .header("content-type", "application/json")
                     .send(body.to_string().as_bytes())
                     .unwrap();
-                assert!(r.status().is_success(), "{}", r.body_mut().read_to_string().unwrap_or_default());
+                assert!(
+                    r.status().is_success(),
+                    "{}",
+                    r.body_mut().read_to_string().unwrap_or_default()
+                );
             }
         }));
     }
@@ -128,7 +138,9 @@ fn two_nodes_share_one_database() {
 
     // Both nodes converge on the same `can` answer.
     let can = |s: &Server| -> Value {
-        s.get("/v1/enforcement/can?target=mp-1&capability=search", &op_a).json["allowed"].clone()
+        s.get("/v1/enforcement/can?target=mp-1&capability=search", &op_a)
+            .json["allowed"]
+            .clone()
     };
     assert!(wait_for(|| can(&a) == can(&b)));
 

@@ -1353,7 +1353,13 @@ fn a_retried_directory_change_is_answered_from_the_log() {
     setup(&s);
     let before = tenant_events(&s);
     let body = json!({"id": "zhou", "name": "周", "departments": ["rd"]});
-    let first = send_with_key(&s, "/v1/tenants/acme/members", "tenant-a", "add-zhou", body.clone());
+    let first = send_with_key(
+        &s,
+        "/v1/tenants/acme/members",
+        "tenant-a",
+        "add-zhou",
+        body.clone(),
+    );
     assert_eq!(first.status, 200, "{}", first.text);
     assert_eq!(first.json["repeat"], false);
     // Without the key the same change is refused (the member exists); with

@@ -90,7 +90,10 @@ pub fn secure(api: &mut OpenApi) {
                 .build(),
         )
     };
-    let kinds: Vec<&str> = bylaw_rulebook::Kind::ALL.iter().map(|k| k.as_str()).collect();
+    let kinds: Vec<&str> = bylaw_rulebook::Kind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
     for (path, item) in api.paths.paths.iter_mut() {
         for op in [
             &mut item.get,
@@ -104,16 +107,26 @@ pub fn secure(api: &mut OpenApi) {
         {
             let r = &mut op.responses.responses;
             if path.starts_with("/v1/") {
-                op.security = Some(vec![SecurityRequirement::new("api_key", Vec::<String>::new())]);
-                r.entry("401".into()).or_insert_with(|| error("No or unknown API key"));
-                r.entry("429".into()).or_insert_with(|| error("Rate limit of the key reached"));
-                r.entry("503".into()).or_insert_with(|| error("Storage unavailable; retry"));
+                op.security = Some(vec![SecurityRequirement::new(
+                    "api_key",
+                    Vec::<String>::new(),
+                )]);
+                r.entry("401".into())
+                    .or_insert_with(|| error("No or unknown API key"));
+                r.entry("429".into())
+                    .or_insert_with(|| error("Rate limit of the key reached"));
+                r.entry("503".into())
+                    .or_insert_with(|| error("Storage unavailable; retry"));
             }
             if op.request_body.is_some() {
-                r.entry("400".into()).or_insert_with(|| error("Malformed body (JSON, UTF-8)"));
-                r.entry("413".into()).or_insert_with(|| error("Body, text or batch over its limit"));
-                r.entry("415".into()).or_insert_with(|| error("Unsupported content type"));
-                r.entry("422".into()).or_insert_with(|| error("A field of the wrong type or value"));
+                r.entry("400".into())
+                    .or_insert_with(|| error("Malformed body (JSON, UTF-8)"));
+                r.entry("413".into())
+                    .or_insert_with(|| error("Body, text or batch over its limit"));
+                r.entry("415".into())
+                    .or_insert_with(|| error("Unsupported content type"));
+                r.entry("422".into())
+                    .or_insert_with(|| error("A field of the wrong type or value"));
             }
             for p in op.parameters.iter_mut().flatten() {
                 if path == "/v1/rules" && p.name == "kind" {

@@ -562,12 +562,8 @@ async fn submit(s: &St, tid: &str, idem: Option<String>, entry: Entry) -> Result
         // `duplicate` and refuses a key reused for another amount), so the
         // journal key is only for commands without one.
         let own_key = matches!(&entry, Entry::Books(b) if b.command.key().is_some());
-        let key = idem
-            .filter(|_| !own_key)
-            .map(|k| format!("http:{tid}:{k}"));
-        let mut results = j
-            .submit_keyed(&[(key, entry)])
-            .map_err(journal_error)?;
+        let key = idem.filter(|_| !own_key).map(|k| format!("http:{tid}:{k}"));
+        let mut results = j.submit_keyed(&[(key, entry)]).map_err(journal_error)?;
         match results.pop() {
             Some(Ok(a)) => Ok(done(name, a)),
             Some(Err(r)) => Err(refusal(r)),
