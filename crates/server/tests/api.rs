@@ -105,7 +105,7 @@ fn bad_input_gets_clean_4xx() {
     let a = s.post("/v1/scan", "scanner", json!({"text": long}));
     assert_error(&a, 413, "too-large");
     assert_eq!(a.json["error"]["field"], "text");
-    let big = vec![b' '; 2 << 20];
+    let big = vec![b' '; (1 << 20) + 1024];
     assert_eq!(
         s.raw(
             "POST",
@@ -184,4 +184,47 @@ fn admin_is_operator_only_and_keys_round_trip() {
         422,
         "bad-field",
     );
+}
+
+#[test]
+fn writes_are_audited_and_questions_are_not() {
+    let s = Server::start();
+    assert_eq!(
+        s.post("/v1/scan", "scanner", json!({"text": "你好"}))
+            .status,
+        200
+    );
+    assert_eq!(
+        s.post("/v1/admin/keys", "operator", json!({"role": "scanner"}))
+            .status,
+        201
+    );
+    // A refused write is audited too.
+    assert_eq!(s.post("/v1/admin/reload", "scanner", json!({})).status, 403);
+    let state = s.state.clone();
+    let db = s.dir.as_ref().unwrap().path().join("bylaw.db");
+    s.stop_keeping_dir(|| {
+        state.flush();
+        let log = bylaw_store::EventLog::open(&db).unwrap();
+        let mut routes = Vec::new();
+        log.for_each_since(0, |e| {
+            if e.kind == "audit.write" {
+                let v: serde_json::Value = serde_json::from_str(&e.payload).unwrap();
+                routes.push((
+                    v["route"].as_str().unwrap().to_string(),
+                    v["status"].as_u64().unwrap(),
+                ));
+            }
+            Ok(())
+        })
+        .unwrap();
+        routes.sort();
+        assert_eq!(
+            routes,
+            vec![
+                ("/v1/admin/keys".to_string(), 201),
+                ("/v1/admin/reload".to_string(), 403)
+            ]
+        );
+    });
 }

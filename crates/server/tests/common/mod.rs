@@ -199,6 +199,15 @@ impl Server {
         }
     }
 
+    /// Stops the server gracefully, then runs `f` while the database directory still exists.
+    pub fn stop_keeping_dir(mut self, f: impl FnOnce()) {
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_timeout(Duration::from_secs(5));
+        }
+        self.state.flush();
+        f();
+    }
+
     /// Stops the server gracefully (finishes requests, flushes audit entries).
     pub fn stop(mut self) {
         if let Some(rt) = self.rt.take() {
