@@ -116,6 +116,26 @@ pub(crate) struct Log {
     client: Mutex<Option<Client>>,
 }
 
+impl Drop for Log {
+    /// Closes the connection on a thread of its own: the synchronous client
+    /// closes by blocking on its private runtime, which panics when the log
+    /// is dropped on an async runtime's thread (a server shutting down).
+    fn drop(&mut self) {
+        let client = match self.client.get_mut() {
+            Ok(c) => c.take(),
+            Err(p) => p.into_inner().take(),
+        };
+        if let Some(client) = client {
+            if let Ok(h) = std::thread::Builder::new()
+                .name("bylaw-pg-close".into())
+                .spawn(move || drop(client))
+            {
+                let _ = h.join();
+            }
+        }
+    }
+}
+
 impl Log {
     /// Connects to the database `url` names and migrates it.
     pub(crate) fn open(url: &str) -> Result<Log, StoreError> {
