@@ -157,3 +157,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
             })
     }
 }
+
+/// The longest `Idempotency-Key` accepted.
+pub const MAX_KEY: usize = 200;
+
+/// The `Idempotency-Key` header, checked: 1 to 200 visible ASCII characters.
+pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let b = v.as_bytes();
+    if b.is_empty() || b.len() > MAX_KEY || !b.iter().all(|c| (b'!'..=b'~').contains(c)) {
+        return Err(ApiError::invalid(
+            "Idempotency-Key",
+            format!("Idempotency-Key 须为 1 到 {MAX_KEY} 个可见 ASCII 字符"),
+            format!("Idempotency-Key must be 1 to {MAX_KEY} visible ASCII characters"),
+        ));
+    }
+    Ok(Some(String::from_utf8_lossy(b).into_owned()))
+}

@@ -59,33 +59,15 @@ use super::{blocking, St};
 use crate::auth::{Principal, Role};
 use crate::enforcement::{event_case, notice_json, WriteError};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Json, Query};
+use crate::extract::{idempotency_key, Json, Query};
 use crate::state::{now, AppState};
 
-/// Longest `Idempotency-Key`.
-const MAX_KEY: usize = 200;
 /// Longest id of a subject, target or case.
 const MAX_ID: usize = 128;
 /// How far a provider's `at` may be from the server clock, seconds.
 const SKEW: i64 = 300;
 /// The last second of year 9999: later times cannot be stored.
 const LAST_TIME: Time = 253_402_300_799;
-
-/// The `Idempotency-Key` header, checked: 1 to 200 visible ASCII characters.
-pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(v) = headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    let b = v.as_bytes();
-    if b.is_empty() || b.len() > MAX_KEY || !b.iter().all(|c| (b'!'..=b'~').contains(c)) {
-        return Err(ApiError::invalid(
-            "Idempotency-Key",
-            format!("Idempotency-Key 须为 1 到 {MAX_KEY} 个可见 ASCII 字符"),
-            format!("Idempotency-Key must be 1 to {MAX_KEY} visible ASCII characters"),
-        ));
-    }
-    Ok(Some(String::from_utf8_lossy(b).into_owned()))
-}
 
 fn check_id(field: &str, id: &str) -> Result<(), ApiError> {
     let ok = !id.is_empty()

@@ -324,7 +324,7 @@ pub async fn register(
     Json(b): Json<NewWebhook>,
 ) -> Result<(StatusCode, axum::Json<WebhookInfo>), ApiError> {
     p.require(&[Role::Provider])?;
-    let retry = super::enforce::idempotency_key(&headers)?;
+    let retry = crate::extract::idempotency_key(&headers)?;
     check_url(&b.url)?;
     let secret = match b.secret {
         Some(x) if (16..=256).contains(&x.chars().count()) => x,

@@ -57,7 +57,7 @@ use utoipa_axum::routes;
 use super::{blocking, St};
 use crate::auth::{Principal, Role};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{decode, Json, Query};
+use crate::extract::{decode, idempotency_key, Json, Query};
 use crate::state::{now, AppState};
 
 // ---------------------------------------------------------------------------
@@ -593,25 +593,6 @@ async fn submit_books(
         command,
     });
     submit(s, tid, idem, entry).await
-}
-
-/// The `Idempotency-Key` header, if sane (1 to 200 visible ASCII characters).
-fn idempotency_key(h: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(v) = h.get("idempotency-key") else {
-        return Ok(None);
-    };
-    let bad = || {
-        ApiError::invalid(
-            "Idempotency-Key",
-            "幂等键须为 1–200 个可见 ASCII 字符",
-            "the idempotency key must be 1 to 200 visible ASCII characters",
-        )
-    };
-    let s = v.to_str().map_err(|_| bad())?;
-    if s.is_empty() || s.len() > 200 || !s.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(bad());
-    }
-    Ok(Some(s.to_string()))
 }
 
 /// A fresh ledger key when neither the body nor the header gives one.
