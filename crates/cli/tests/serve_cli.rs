@@ -20,6 +20,11 @@ struct Node {
 
 /// Starts `bylaw serve` on a free port and waits for it to listen.
 fn start(db: &Path) -> Node {
+    start_with(db, &[])
+}
+
+/// Starts `bylaw serve` with extra arguments.
+fn start_with(db: &Path, extra: &[&str]) -> Node {
     let mut child = Command::new(env!("CARGO_BIN_EXE_bylaw"))
         .args([
             "serve",
@@ -30,7 +35,9 @@ fn start(db: &Path) -> Node {
             "--poll-ms",
             "100",
         ])
+        .args(extra)
         .env("RUST_LOG", "warn")
+        .env("BYLAW_CACHE", db.with_extension("cache"))
         .env_remove("BYLAW_DATABASE")
         .env_remove("BYLAW_ADDR")
         .stdout(Stdio::null())
@@ -216,4 +223,40 @@ fn sigterm_finishes_and_flushes_audit_entries() {
     })
     .unwrap();
     assert_eq!(audits, 20, "every write audited and flushed before exit");
+}
+
+#[cfg(unix)]
+#[test]
+fn sighup_reloads_the_lexicons_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let lex = dir.path().join("lexicons");
+    std::fs::create_dir_all(&lex).unwrap();
+    let db = dir.path().join("bylaw.db");
+    let node = start_with(&db, &["--lexicons", lex.to_str().unwrap()]);
+    let a = agent();
+    let version = || -> String {
+        let mut r = a.get(&format!("{}/healthz", node.base)).call().unwrap();
+        let v: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        v["lexicon_version"].as_str().unwrap().to_string()
+    };
+    let before = version();
+    std::fs::write(
+        lex.join("extra.tsv"),
+        "蓝莓果酱暗号\tcontraband\tblock\twecom-account/3.5.8.1.2\n",
+    )
+    .unwrap();
+    let pid = node.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let began = Instant::now();
+    while version() == before && began.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_ne!(version(), before, "SIGHUP reloaded the lexicons");
+    let mut child = node.child;
+    child.kill().unwrap();
+    let _ = child.wait();
 }

@@ -228,3 +228,57 @@ fn writes_are_audited_and_questions_are_not() {
         );
     });
 }
+
+#[test]
+fn each_key_has_its_own_rate_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("bylaw.db").display());
+    let s = Server::start_on(&url, |c| {
+        c.rate = 2.0;
+        c.burst = 5.0;
+    });
+    let statuses: Vec<u16> = (0..8)
+        .map(|_| s.get("/v1/rules/search?q=x", "scanner").status)
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        5,
+        "{statuses:?}"
+    );
+    let limited = s.get("/v1/rules/search?q=x", "scanner");
+    assert_error(&limited, 429, "rate-limited");
+    assert!(limited.headers.contains_key("retry-after"));
+    // Another key is not held back by the first one's bucket.
+    assert_eq!(s.get("/v1/rules/search?q=x", "reviewer").status, 200);
+}
+
+#[test]
+fn a_reload_picks_up_a_new_lexicon_and_verdicts_name_it() {
+    let lex = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("bylaw.db").display());
+    let lexicons = lex.path().to_path_buf();
+    let s = Server::start_on(&url, |c| c.sourcing.lexicons = Some(lexicons));
+    let text = "蓝莓果酱暗号";
+    let before = s.post("/v1/scan", "scanner", json!({"text": text}));
+    assert_eq!(before.json["verdict"], "pass", "{}", before.text);
+    let v1 = before.json["lexicon_version"].clone();
+    // A lexicon line: term, category, severity, rule (docs/TEXTGUARD.md).
+    std::fs::write(
+        lex.path().join("extra.tsv"),
+        "蓝莓果酱暗号\tcontraband\tblock\twecom-account/3.5.8.1.2\n",
+    )
+    .unwrap();
+    let r = s.post("/v1/admin/reload", "operator", json!({}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let after = s.post("/v1/scan", "scanner", json!({"text": text}));
+    assert_ne!(after.json["lexicon_version"], v1);
+    assert_eq!(after.json["lexicon_version"], r.json["lexicon_version"]);
+    assert_eq!(after.json["verdict"], "block", "{}", after.text);
+    let m = s.get("/metrics", "");
+    assert!(
+        m.text.contains("bylaw_reloads_total{result=\"ok\"} 1"),
+        "{}",
+        m.text
+    );
+}
