@@ -43,7 +43,8 @@
 //!   database that cannot be reached or written right now (answer 503, retry
 //!   later) from corrupt, invalid or too-new data (a bug or an operator's job).
 //! - **Durable before acknowledged.** SQLite runs in WAL mode with
-//!   `synchronous=FULL`, PostgreSQL with `synchronous_commit=on`, and
+//!   `synchronous=FULL`, PostgreSQL with `synchronous_commit` on (a session
+//!   on a server configured `off` turns it back on), and
 //!   [`EventLog::append`] returns only after `COMMIT`, that is after the
 //!   write-ahead log has been synced to disk. A batch is one transaction:
 //!   after a crash either the whole batch is there or none of it is, and every

@@ -2,7 +2,7 @@
 //!
 //! Other crates enable it in their dev-dependencies:
 //! `bylaw-store = { workspace = true, features = ["testing"] }`, then call
-//! [`postgres`] and [`PgTest::fresh_url`] for an empty database per test.
+//! [`postgres()`] and [`PgTest::fresh_url`] for an empty database per test.
 //!
 //! - `BYLAW_TEST_POSTGRES=postgres://user@host:port/db`: use that server
 //!   (the user must be allowed to `CREATE DATABASE`).
@@ -18,7 +18,7 @@
 //!   `pg_ctl -D target/pgtest/data stop -m fast` (as root:
 //!   `runuser -u postgres -- pg_ctl -D target/pgtest/data stop -m fast`),
 //!   and delete `target/pgtest` to start from scratch.
-//! - Nothing found: [`postgres`] prints `skipped: no PostgreSQL (…)` and
+//! - Nothing found: [`postgres()`] prints `skipped: no PostgreSQL (…)` and
 //!   returns `Ok(None)`, unless `BYLAW_REQUIRE_POSTGRES=1`, which makes it an
 //!   error so that CI fails instead of skipping.
 //!
