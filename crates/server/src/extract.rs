@@ -158,6 +158,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     }
 }
 
+/// The `Idempotency-Key` header as the OpenAPI document describes it, for
+/// the `params(...)` of every write that honours one.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyHeader {
+    /// Retry key: 1 to 200 visible ASCII characters. A retry with the same
+    /// key changes nothing and answers with the original result's position.
+    #[serde(rename = "Idempotency-Key")]
+    #[param(min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")]
+    pub key: Option<String>,
+}
+
 /// The longest `Idempotency-Key` accepted.
 pub const MAX_KEY: usize = 200;
 

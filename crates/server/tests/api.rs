@@ -15,6 +15,13 @@ fn health_metrics_openapi_and_docs_need_no_key() {
     let doc = s.get("/v1/openapi.json", "");
     assert_eq!(doc.status, 200);
     assert!(doc.json["paths"]["/v1/scan"]["post"].is_object());
+    let params = &doc.json["paths"]["/v1/enforcement/subjects"]["post"]["parameters"];
+    let idem = params
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["name"] == "Idempotency-Key"))
+        .expect("writes document their Idempotency-Key");
+    assert_eq!(idem["in"], "header");
+    assert_eq!(idem["schema"]["maxLength"], 200);
     let page = s.get("/v1/docs", "");
     assert_eq!(page.status, 200);
     assert!(page.text.contains("/v1/scan"));

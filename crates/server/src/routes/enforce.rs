@@ -460,7 +460,7 @@ pub struct NewSubject {
 
 /// Registers a subject (operator).
 #[utoipa::path(post, path = "/v1/enforcement/subjects", tag = "enforcement", request_body = NewSubject,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+    params(crate::extract::IdempotencyHeader),
     responses((status = 201, body = Recorded), (status = 200, body = Recorded, description = "A retry"),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
@@ -499,7 +499,7 @@ pub struct NewAffiliation {
 
 /// Declares two subjects affiliated (operator): sanctions on a group bind both.
 #[utoipa::path(post, path = "/v1/enforcement/affiliations", tag = "enforcement", request_body = NewAffiliation,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+    params(crate::extract::IdempotencyHeader),
     responses((status = 201, body = Recorded), (status = 200, body = Recorded, description = "A retry"),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
@@ -548,7 +548,7 @@ pub struct NewTarget {
 
 /// Registers a target of a subject (operator); the subject's provider keys own it.
 #[utoipa::path(post, path = "/v1/enforcement/targets", tag = "enforcement", request_body = NewTarget,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+    params(crate::extract::IdempotencyHeader),
     responses((status = 201, body = Recorded), (status = 200, body = Recorded, description = "A retry"),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
@@ -604,7 +604,7 @@ pub struct NewViolation {
 
 /// Reports a violation: opens a case (operator, reviewer).
 #[utoipa::path(post, path = "/v1/enforcement/violations", tag = "enforcement", request_body = NewViolation,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+    params(crate::extract::IdempotencyHeader),
     responses((status = 201, body = Recorded), (status = 200, body = Recorded, description = "A retry"),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
@@ -668,7 +668,7 @@ pub struct NewDecision {
 #[utoipa::path(post, path = "/v1/enforcement/cases/{case}/decisions", tag = "enforcement",
     request_body = NewDecision,
     params(("case" = String, Path, description = "Case id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Recorded), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 503, body = ErrorBody)))]
@@ -715,7 +715,7 @@ pub struct NewRectification {
 #[utoipa::path(post, path = "/v1/enforcement/cases/{case}/rectifications", tag = "enforcement",
     request_body = NewRectification,
     params(("case" = String, Path, description = "Case id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Recorded), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 503, body = ErrorBody)))]
@@ -756,7 +756,7 @@ pub struct NewReview {
 #[utoipa::path(post, path = "/v1/enforcement/cases/{case}/rectifications/review", tag = "enforcement",
     request_body = NewReview,
     params(("case" = String, Path, description = "Case id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Recorded), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 503, body = ErrorBody)))]
@@ -796,7 +796,7 @@ pub struct NewAppeal {
 #[utoipa::path(post, path = "/v1/enforcement/cases/{case}/appeals", tag = "enforcement",
     request_body = NewAppeal,
     params(("case" = String, Path, description = "Case id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Recorded), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 503, body = ErrorBody)))]
@@ -837,7 +837,7 @@ pub struct NewResolution {
 #[utoipa::path(post, path = "/v1/enforcement/cases/{case}/appeals/resolve", tag = "enforcement",
     request_body = NewResolution,
     params(("case" = String, Path, description = "Case id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Recorded), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 503, body = ErrorBody)))]
@@ -877,7 +877,7 @@ pub struct NewWithdrawal {
 /// Withdraws a target from recommendation of its own accord (the provider
 /// owning it, operator): the platform's `withdraw` effect.
 #[utoipa::path(post, path = "/v1/enforcement/withdrawals", tag = "enforcement", request_body = NewWithdrawal,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+    params(crate::extract::IdempotencyHeader),
     responses((status = 200, body = Recorded), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 503, body = ErrorBody)))]
@@ -915,7 +915,7 @@ pub struct NewReinstatement {
 /// Restores a capability that restoration alone does not (the provider
 /// owning the target, operator); refused while a sanction still binds it.
 #[utoipa::path(post, path = "/v1/enforcement/reinstatements", tag = "enforcement", request_body = NewReinstatement,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+    params(crate::extract::IdempotencyHeader),
     responses((status = 200, body = Recorded), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 503, body = ErrorBody)))]
@@ -949,7 +949,7 @@ pub struct NewTick {
 /// Lets time pass (operator): every rectification deadline due by `now`
 /// lapses and its steps apply from the due time.
 #[utoipa::path(post, path = "/v1/enforcement/tick", tag = "enforcement", request_body = NewTick,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+    params(crate::extract::IdempotencyHeader),
     responses((status = 200, body = Recorded), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn tick(

@@ -313,7 +313,7 @@ fn check_url(url: &str) -> Result<(), ApiError> {
 /// Registers a webhook: 201 with its id and signing secret (shown this once).
 /// With `Idempotency-Key`, a retry answers 200 with the same webhook.
 #[utoipa::path(post, path = "/v1/webhooks", tag = "notices", request_body = NewWebhook,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+    params(crate::extract::IdempotencyHeader),
     responses((status = 201, body = WebhookInfo), (status = 200, body = WebhookInfo),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 503, body = ErrorBody)))]

@@ -1377,7 +1377,7 @@ fn info(t: &Tenant) -> TenantInfo {
 /// Creates a tenant (operator only); its creator is the registrant (`wecom-admin/roles.creator`).
 /// Everything the engine refuses (a taken id, the creator limit, an unknown parent) is a 409.
 #[utoipa::path(post, path = "/v1/tenants", tag = "tenants", request_body = NewTenant,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+    params(crate::extract::IdempotencyHeader),
     responses((status = 201, body = TenantInfo), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn create_tenant(
@@ -1710,7 +1710,7 @@ pub struct NewMember {
 /// Adds a member to departments the actor manages (`wecom-admin/roles.directory-rights`).
 #[utoipa::path(post, path = "/v1/tenants/{id}/members", tag = "tenants", request_body = NewMember,
     params(("id" = String, Path, description = "Tenant id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn add_member(
@@ -1756,7 +1756,7 @@ pub struct ActorQuery {
 /// (`external-contacts.release`) and its pending approval tasks follow the departed rule.
 #[utoipa::path(delete, path = "/v1/tenants/{id}/members/{member}", tag = "tenants",
     params(("id" = String, Path, description = "Tenant id"), ("member" = String, Path, description = "Member id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$"),
+        crate::extract::IdempotencyHeader,
         ActorQuery),
     responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 503, body = ErrorBody)))]
@@ -1798,7 +1798,7 @@ pub struct NewDepartment {
 /// Adds a department under a parent the actor manages.
 #[utoipa::path(post, path = "/v1/tenants/{id}/departments", tag = "tenants", request_body = NewDepartment,
     params(("id" = String, Path, description = "Tenant id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn add_department(
@@ -1837,7 +1837,7 @@ pub struct MoveDepartment {
 /// Moves a department under another parent.
 #[utoipa::path(patch, path = "/v1/tenants/{id}/departments/{dept}", tag = "tenants", request_body = MoveDepartment,
     params(("id" = String, Path, description = "Tenant id"), ("dept" = String, Path, description = "Department id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn move_department(
@@ -1862,7 +1862,7 @@ pub async fn move_department(
 /// Removes an empty department.
 #[utoipa::path(delete, path = "/v1/tenants/{id}/departments/{dept}", tag = "tenants",
     params(("id" = String, Path, description = "Tenant id"), ("dept" = String, Path, description = "Department id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$"),
+        crate::extract::IdempotencyHeader,
         ActorQuery),
     responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 503, body = ErrorBody)))]
@@ -1900,7 +1900,7 @@ pub struct NewSuperAdmin {
 /// Appoints a super admin (`wecom-admin/roles.super-admin`, `-internal`, `-external`).
 #[utoipa::path(post, path = "/v1/tenants/{id}/super-admins", tag = "tenants", request_body = NewSuperAdmin,
     params(("id" = String, Path, description = "Tenant id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn add_super_admin(
@@ -1925,7 +1925,7 @@ pub async fn add_super_admin(
 /// Removes a super admin (`wecom-admin/roles.super-admin.removable`).
 #[utoipa::path(delete, path = "/v1/tenants/{id}/super-admins/{person}", tag = "tenants",
     params(("id" = String, Path, description = "Tenant id"), ("person" = String, Path, description = "The super admin"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$"),
+        crate::extract::IdempotencyHeader,
         ActorQuery),
     responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 503, body = ErrorBody)))]
@@ -1965,7 +1965,7 @@ pub struct NewScopedAdmin {
 /// rights with `POST /grants`.
 #[utoipa::path(post, path = "/v1/tenants/{id}/scoped-admins", tag = "tenants", request_body = NewScopedAdmin,
     params(("id" = String, Path, description = "Tenant id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn add_scoped_admin(
@@ -2005,7 +2005,7 @@ pub struct RightsChange {
 /// `.own-rights-only`); a grant beyond the grantor is refused whole, every missing part named.
 #[utoipa::path(post, path = "/v1/tenants/{id}/grants", tag = "tenants", request_body = RightsChange,
     params(("id" = String, Path, description = "Tenant id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn grant(
@@ -2030,7 +2030,7 @@ pub async fn grant(
 /// Takes rights back from a scoped admin (same authority as granting, `wecom-admin/roles.scoped-admin.own-rights-only`).
 #[utoipa::path(post, path = "/v1/tenants/{id}/revocations", tag = "tenants", request_body = RightsChange,
     params(("id" = String, Path, description = "Tenant id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn revoke(
@@ -2068,7 +2068,7 @@ pub struct CreatorTransfer {
 /// new creator must have room under the per-account limit (`wecom-admin/roles.creator`).
 #[utoipa::path(post, path = "/v1/tenants/{id}/creator/transfer", tag = "tenants", request_body = CreatorTransfer,
     params(("id" = String, Path, description = "Tenant id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn transfer_creator(
@@ -2303,7 +2303,7 @@ fn fill_command(c: &Caller, cmd: &mut CommandIn) -> Result<(), ApiError> {
 /// access rules give it; `approve-category` is the platform's review (operator only).
 #[utoipa::path(post, path = "/v1/tenants/{id}/commands", tag = "tenants", request_body = CommandIn,
     params(("id" = String, Path, description = "Tenant id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn command(
@@ -3606,7 +3606,7 @@ pub struct PutTemplate {
 /// it whole (`approval.handler-node.*`) and names the field at fault.
 #[utoipa::path(post, path = "/v1/tenants/{id}/approval-templates", tag = "tenants", request_body = PutTemplate,
     params(("id" = String, Path, description = "Tenant id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn put_template(
@@ -3667,7 +3667,7 @@ pub struct NewForm {
 /// Submits a form on a template: it resolves every node and enters the first (`wecom-admin/approval.*`).
 #[utoipa::path(post, path = "/v1/tenants/{id}/approvals", tag = "tenants", request_body = NewForm,
     params(("id" = String, Path, description = "Tenant id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn submit_form(
@@ -3726,7 +3726,7 @@ pub struct NewStep {
 /// Approves, rejects, confirms or withdraws a form (`wecom-admin/approval.handler`, `.settings.*`).
 #[utoipa::path(post, path = "/v1/tenants/{id}/approvals/{form}/steps", tag = "tenants", request_body = NewStep,
     params(("id" = String, Path, description = "Tenant id"), ("form" = String, Path, description = "Form id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry key: 1 to 200 visible ASCII characters", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
+        crate::extract::IdempotencyHeader),
     responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn step(
