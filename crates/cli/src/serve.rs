@@ -55,6 +55,11 @@ pub struct ServeArgs {
     /// Log format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Let webhooks reach loopback, private and link-local addresses (for
+    /// receivers on the operator's own network). Off by default, so a
+    /// provider's webhook cannot make the server call into that network.
+    #[arg(long, env = "BYLAW_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
 }
 
 /// Arguments of `bylaw keys`.
@@ -126,6 +131,7 @@ fn config(a: &ServeArgs) -> Result<ServeConfig> {
         rate: a.rate,
         burst: a.burst.unwrap_or(a.rate),
         poll: Duration::from_millis(a.poll_ms),
+        webhook_private: a.webhook_allow_private,
     })
 }
 

@@ -63,6 +63,11 @@ pub struct ServeConfig {
     pub burst: f64,
     /// How often to pick up other nodes' events.
     pub poll: Duration,
+    /// Let webhooks reach loopback, private, link-local and other
+    /// non-public addresses ([`crate::webhooks::non_public`]). Off: such URLs
+    /// are refused at registration and such addresses at delivery, so a
+    /// provider cannot make the server call into its own network.
+    pub webhook_private: bool,
 }
 
 impl Default for ServeConfig {
@@ -75,6 +80,7 @@ impl Default for ServeConfig {
             rate: 0.0,
             burst: 0.0,
             poll: Duration::from_millis(500),
+            webhook_private: false,
         }
     }
 }

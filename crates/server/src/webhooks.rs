@@ -24,10 +24,22 @@
 //! twice, so receivers deduplicate by `X-Bylaw-Notice` (and the `webhook`
 //! field). A new webhook receives the backlog of notices it may see,
 //! oldest first. Only `http://` URLs are accepted (there is no TLS client
-//! here); redirects are not followed. The signing secret is kept on the log
-//! in the clear, since it is needed to sign.
+//! here); redirects are not followed and no proxy from the environment is
+//! used. The signing secret is kept on the log in the clear, since it is
+//! needed to sign.
+//!
+//! A provider chooses its webhook's URL, so by default a webhook may only
+//! reach public addresses: the deliverer resolves the host itself and drops
+//! every loopback, private, link-local, shared, multicast or reserved
+//! address ([`non_public`]) before it connects, so neither a name that
+//! resolves inward nor one that changes its answer between registration
+//! and delivery lets a provider make the server call into its own network.
+//! Registration already refuses such IP literals and `localhost`. An
+//! operator whose receivers live on a private network turns this off with
+//! `bylaw serve --webhook-allow-private` ([`Policy::allow_private`]).
 
 use std::collections::{BTreeMap, HashMap};
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, MutexGuard};
 use std::time::{Duration, Instant};
@@ -37,6 +49,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use utoipa::ToSchema;
 
 use crate::state::{now, AppState, ServerEvents};
@@ -195,6 +209,9 @@ pub struct Policy {
     pub parallel: usize,
     /// Most deliveries kept pending at once (the rest wait their turn).
     pub queue: usize,
+    /// Whether deliveries may reach loopback, private and other non-public
+    /// addresses ([`non_public`]); off by default.
+    pub allow_private: bool,
 }
 
 impl Default for Policy {
@@ -207,6 +224,7 @@ impl Default for Policy {
             timeout: Duration::from_secs(10),
             parallel: 8,
             queue: 10_000,
+            allow_private: false,
         }
     }
 }
@@ -264,13 +282,18 @@ struct Deliverer {
 
 impl Deliverer {
     fn new(state: Arc<AppState>, policy: Policy) -> Deliverer {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(policy.timeout))
             .max_redirects(0)
+            .proxy(None)
             .user_agent("bylaw-webhooks")
-            .build()
-            .into();
+            .build();
+        let agent = if policy.allow_private {
+            ureq::Agent::new_with_config(config)
+        } else {
+            ureq::Agent::with_parts(config, DefaultConnector::new(), PublicOnly::default())
+        };
         let (tx, rx) = mpsc::unbounded_channel();
         Deliverer {
             state,
@@ -502,6 +525,117 @@ impl Deliverer {
     }
 }
 
+/// Why an address is not public, in Chinese and in English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NonPublic {
+    /// The kind of address, in Chinese (e.g. `回环`).
+    pub zh: &'static str,
+    /// The kind of address, in English (e.g. `loopback`).
+    pub en: &'static str,
+}
+
+const fn np(zh: &'static str, en: &'static str) -> Option<NonPublic> {
+    Some(NonPublic { zh, en })
+}
+
+/// Why webhooks may not reach `ip` unless private addresses are allowed:
+/// `None` for a public unicast address. Covers the special-purpose blocks
+/// of RFC 6890 that a packet can be sent to: this-network, loopback,
+/// private (RFC 1918, IPv6 unique local), link-local, shared (RFC 6598),
+/// IETF protocol assignments, documentation, benchmarking, multicast and
+/// reserved, and IPv4 addresses embedded in IPv6 (mapped, compatible,
+/// NAT64) by the IPv4 address inside.
+pub fn non_public(ip: IpAddr) -> Option<NonPublic> {
+    match ip {
+        IpAddr::V4(v4) => non_public_v4(v4),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let [a, b, ..] = s;
+            let embedded = || {
+                let o = v6.octets();
+                Ipv4Addr::new(o[12], o[13], o[14], o[15])
+            };
+            if v6.is_unspecified() {
+                np("未指定", "unspecified")
+            } else if v6.is_loopback() {
+                np("回环", "loopback")
+            } else if v6.to_ipv4_mapped().is_some()
+                || (a == 0x64 && b == 0xff9b && s[2..6] == [0; 4])
+                || s[..6] == [0; 6]
+            {
+                non_public_v4(embedded())
+            } else if a & 0xfe00 == 0xfc00 {
+                np("私有", "private")
+            } else if a & 0xffc0 == 0xfe80 {
+                np("链路本地", "link-local")
+            } else if a & 0xffc0 == 0xfec0 {
+                np("站点本地", "site-local")
+            } else if a & 0xff00 == 0xff00 {
+                np("组播", "multicast")
+            } else if a == 0x2001 && b == 0x0db8 {
+                np("文档示例", "documentation")
+            } else {
+                None
+            }
+        }
+    }
+}
+
+fn non_public_v4(ip: Ipv4Addr) -> Option<NonPublic> {
+    let [a, b, c, _] = ip.octets();
+    match (a, b, c) {
+        (0, ..) => np("未指定", "unspecified"),
+        (127, ..) => np("回环", "loopback"),
+        (10, ..) | (172, 16..=31, _) | (192, 168, _) => np("私有", "private"),
+        (169, 254, _) => np("链路本地", "link-local"),
+        (100, 64..=127, _) => np("共享（运营商 NAT）", "shared (carrier-grade NAT)"),
+        (192, 0, 0) => np("协议保留", "protocol assignment"),
+        (192, 0, 2) | (198, 51, 100) | (203, 0, 113) => np("文档示例", "documentation"),
+        (198, 18..=19, _) => np("基准测试", "benchmarking"),
+        (224..=239, ..) => np("组播", "multicast"),
+        (240.., ..) => np("保留", "reserved"),
+        _ => None,
+    }
+}
+
+/// A resolver that keeps only public addresses, so a webhook connects to
+/// exactly what was checked (no second lookup a name could answer
+/// differently).
+#[derive(Debug, Default)]
+struct PublicOnly {
+    inner: DefaultResolver,
+}
+
+impl Resolver for PublicOnly {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let all = self.inner.resolve(uri, config, timeout)?;
+        let mut kept = self.empty();
+        let mut refused = None;
+        for addr in all.iter() {
+            match non_public(addr.ip()) {
+                None => kept.push(*addr),
+                Some(why) => refused = Some((addr.ip(), why)),
+            }
+        }
+        match refused {
+            Some((ip, why)) if kept.is_empty() => Err(ureq::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "{ip} is a {} address: webhooks reach public addresses only \
+                     (bylaw serve --webhook-allow-private lifts this)",
+                    why.en
+                ),
+            ))),
+            _ => Ok(kept),
+        }
+    }
+}
+
 /// One attempt: POSTs the body, signed now; `Ok` on a 2xx answer.
 fn post(
     agent: &ureq::Agent,
@@ -533,6 +667,51 @@ mod tests {
             .step_by(2)
             .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
             .collect()
+    }
+
+    #[test]
+    fn only_public_unicast_addresses_are_public() {
+        let kind = |a: &str| non_public(a.parse().unwrap()).map(|w| w.en);
+        for (addr, want) in [
+            ("127.0.0.1", "loopback"),
+            ("127.255.0.9", "loopback"),
+            ("0.0.0.0", "unspecified"),
+            ("10.9.8.7", "private"),
+            ("172.16.0.1", "private"),
+            ("172.31.255.255", "private"),
+            ("192.168.0.1", "private"),
+            ("169.254.169.254", "link-local"),
+            ("100.64.0.1", "shared (carrier-grade NAT)"),
+            ("192.0.0.8", "protocol assignment"),
+            ("192.0.2.1", "documentation"),
+            ("198.18.0.1", "benchmarking"),
+            ("239.1.1.1", "multicast"),
+            ("255.255.255.255", "reserved"),
+            ("::", "unspecified"),
+            ("::1", "loopback"),
+            ("::ffff:127.0.0.1", "loopback"),
+            ("::ffff:10.0.0.1", "private"),
+            ("::127.0.0.1", "loopback"),
+            ("64:ff9b::a9fe:a9fe", "link-local"),
+            ("fd00::1", "private"),
+            ("fe80::1", "link-local"),
+            ("fec0::1", "site-local"),
+            ("ff02::1", "multicast"),
+            ("2001:db8::1", "documentation"),
+        ] {
+            assert_eq!(kind(addr), Some(want), "{addr}");
+        }
+        for addr in [
+            "8.8.8.8",
+            "172.32.0.1",
+            "100.128.0.1",
+            "223.255.255.255",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+            "64:ff9b::808:808",
+        ] {
+            assert_eq!(kind(addr), None, "{addr}");
+        }
     }
 
     #[test]

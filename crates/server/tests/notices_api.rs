@@ -116,7 +116,7 @@ fn ids(a: &Answer) -> Vec<u64> {
 
 #[test]
 fn the_outbox_is_filtered_by_owner_and_acknowledged() {
-    let s = Server::start();
+    let s = Server::start_with(|c| c.webhook_private = true);
     parties(&s);
     let na = decided(&s, "ca", "mp-a");
     let nb = decided(&s, "cb", "mp-b");
@@ -175,13 +175,13 @@ fn the_outbox_is_filtered_by_owner_and_acknowledged() {
     assert!(ids(&s.get("/v1/notices?unacked=true", "provider-a")).is_empty());
     // Stored on the log: a restart keeps it.
     let url = s.state.config.database.clone();
-    let s2 = Server::start_on(&url, |_| {});
+    let s2 = Server::start_on(&url, |c| c.webhook_private = true);
     assert_eq!(ids(&s2.get("/v1/notices?unacked=true", "operator")), [b]);
 }
 
 #[test]
 fn every_notice_and_webhook_route_refuses_the_roles_it_must() {
-    let s = Server::start();
+    let s = Server::start_with(|c| c.webhook_private = true);
     parties(&s);
     let a = decided(&s, "ca", "mp-a")["id"].as_u64().unwrap();
     let hook = s.post(
@@ -443,7 +443,7 @@ fn webhooks_are_signed_retried_and_not_delivered_again() {
     let receiver = Receiver::start(|n| if n < 2 { 500 } else { 200 });
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("bylaw.db").display());
-    let s = Server::start_on(&db, |_| {});
+    let s = Server::start_on(&db, |c| c.webhook_private = true);
     let w = s.post("/v1/webhooks", "operator", json!({"url": receiver.url}));
     let w = ok(&w, 201).clone();
     let hook = w["id"].as_str().unwrap().to_string();
@@ -490,7 +490,7 @@ fn webhooks_are_signed_retried_and_not_delivered_again() {
 
     // Nor does a restart: the delivery is on the log.
     s.stop();
-    let s = Server::start_on(&db, |_| {});
+    let s = Server::start_on(&db, |c| c.webhook_private = true);
     std::thread::sleep(Duration::from_millis(1000));
     assert_eq!(
         receiver.got().len(),
@@ -510,7 +510,7 @@ fn webhooks_are_signed_retried_and_not_delivered_again() {
 fn a_provider_webhook_receives_only_its_subjects_notices() {
     let all = Receiver::start(|_| 200);
     let mine = Receiver::start(|_| 200);
-    let s = Server::start();
+    let s = Server::start_with(|c| c.webhook_private = true);
     let op = s.post(
         "/v1/webhooks",
         "operator",
@@ -574,9 +574,9 @@ fn a_provider_webhook_receives_only_its_subjects_notices() {
     assert_eq!(ok(&l, 200)["webhooks"].as_array().unwrap().len(), 1);
 }
 
-#[test]
-fn the_deliverer_gives_up_after_its_last_attempt_and_stops_when_aborted() {
-    let receiver = Receiver::start(|_| 500);
+/// A server state on a fresh database with one operator webhook,
+/// `wh_test`, to `url`, and a mini program `mp` of subject `s`.
+fn state_with_hook(url: &str) -> (tempfile::TempDir, Arc<AppState>) {
     let dir = tempfile::tempdir().unwrap();
     let state = AppState::open(ServeConfig {
         database: format!("sqlite://{}", dir.path().join("bylaw.db").display()),
@@ -585,7 +585,7 @@ fn the_deliverer_gives_up_after_its_last_attempt_and_stops_when_aborted() {
     .unwrap();
     let hook = Webhook {
         id: "wh_test".into(),
-        url: receiver.url.clone(),
+        url: url.into(),
         secret: "a-secret-long-enough-to-sign".into(),
         owner: None,
     };
@@ -598,31 +598,48 @@ fn the_deliverer_gives_up_after_its_last_attempt_and_stops_when_aborted() {
         }])
         .unwrap();
     let t = now() - DAY;
-    let submit = |ev: Event| {
-        state.enforce.submit(None, &ev, &state.metrics).unwrap();
-    };
-    submit(Event::Subject {
-        id: "s".into(),
-        name: String::new(),
-        at: t,
-    });
-    submit(Event::Target {
-        id: "mp".into(),
-        kind: bylaw_enforce::TargetKind::MiniProgram,
-        subject: "s".into(),
-        platform: "miniprogram".into(),
-        at: t,
-    });
-    let case = |c: &str| {
-        submit(Event::Violation {
+    submit(
+        &state,
+        Event::Subject {
+            id: "s".into(),
+            name: String::new(),
+            at: t,
+        },
+    );
+    submit(
+        &state,
+        Event::Target {
+            id: "mp".into(),
+            kind: bylaw_enforce::TargetKind::MiniProgram,
+            subject: "s".into(),
+            platform: "miniprogram".into(),
+            at: t,
+        },
+    );
+    (dir, state)
+}
+
+fn submit(state: &AppState, ev: Event) {
+    state.enforce.submit(None, &ev, &state.metrics).unwrap();
+}
+
+/// Case `c` against `mp`, decided: one notice to its subject.
+fn decide_case(state: &AppState, c: &str) {
+    let t = now() - DAY;
+    submit(
+        state,
+        Event::Violation {
             case: c.into(),
             rule: "miniprogram/5.7".into(),
             target: "mp".into(),
             origin: Origin::Operator,
             evidence: String::new(),
             at: t,
-        });
-        submit(Event::Decision {
+        },
+    );
+    submit(
+        state,
+        Event::Decision {
             case: c.into(),
             choice: Choice {
                 branch: Some("3".into()),
@@ -631,40 +648,55 @@ fn the_deliverer_gives_up_after_its_last_attempt_and_stops_when_aborted() {
             reason: String::new(),
             by: "op".into(),
             at: t,
-        });
-    };
-    case("c1");
+        },
+    );
+}
+
+/// A deliverer that tries fast and gives up after `attempts`.
+fn fast(attempts: u32, allow_private: bool) -> Policy {
+    Policy {
+        every: Duration::from_millis(20),
+        first: Duration::from_millis(10),
+        max: Duration::from_millis(40),
+        attempts,
+        allow_private,
+        ..Policy::default()
+    }
+}
+
+/// Waits until `wh_test` is done with notice 0; the stored give-up, if any.
+fn wait_done(state: &AppState) -> Option<Value> {
+    let start = Instant::now();
+    while !webhooks::server_events(state)
+        .delivered
+        .contains(&("wh_test".to_string(), 0))
+    {
+        assert!(start.elapsed() < Duration::from_secs(20), "never finished");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    state
+        .enforce
+        .stored("server.webhook.failed:wh_test:0")
+        .unwrap()
+        .map(|e| serde_json::from_str(&e.payload).unwrap())
+}
+
+#[test]
+fn the_deliverer_gives_up_after_its_last_attempt_and_stops_when_aborted() {
+    let receiver = Receiver::start(|_| 500);
+    let (_dir, state) = state_with_hook(&receiver.url);
+    decide_case(&state, "c1");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
-    let fast = Policy {
-        every: Duration::from_millis(20),
-        first: Duration::from_millis(10),
-        max: Duration::from_millis(40),
-        attempts: 3,
-        ..Policy::default()
-    };
     let task = {
         let _guard = rt.enter();
-        webhooks::start(state.clone(), fast)
+        webhooks::start(state.clone(), fast(3, true))
     };
-    let start = Instant::now();
-    while !webhooks::server_events(&state)
-        .delivered
-        .contains(&("wh_test".to_string(), 0))
-    {
-        assert!(start.elapsed() < Duration::from_secs(20), "never gave up");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let v = wait_done(&state).expect("the give-up is stored");
     assert_eq!(receiver.got().len(), 3, "exactly the 3 attempts");
-    let failed = state
-        .enforce
-        .stored("server.webhook.failed:wh_test:0")
-        .unwrap()
-        .expect("the give-up is stored");
-    let v: Value = serde_json::from_str(&failed.payload).unwrap();
     assert_eq!(v["attempts"], 3);
     assert_eq!(v["last_error"], "HTTP 500");
     std::thread::sleep(Duration::from_millis(200));
@@ -675,7 +707,7 @@ fn the_deliverer_gives_up_after_its_last_attempt_and_stops_when_aborted() {
     let stopped = Instant::now();
     let _ = rt.block_on(task);
     assert!(stopped.elapsed() < Duration::from_millis(500));
-    case("c2");
+    decide_case(&state, "c2");
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(receiver.got().len(), 3);
     assert_eq!(
@@ -685,5 +717,78 @@ fn the_deliverer_gives_up_after_its_last_attempt_and_stops_when_aborted() {
             .load(std::sync::atomic::Ordering::Relaxed),
         0
     );
+    state.flush();
+}
+
+#[test]
+fn a_webhook_cannot_reach_a_non_public_address_unless_the_operator_allows_it() {
+    let s = Server::start();
+    // Literals and localhost are refused at registration, naming the field.
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.7:8080/internal",
+        "http://localhost:5432/",
+    ] {
+        let a = s.post("/v1/webhooks", "provider-a", json!({ "url": url }));
+        assert_error(&a, 400, "invalid");
+        assert_eq!(a.json["error"]["field"], "url", "{url}");
+        assert!(
+            a.json["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("公网"),
+            "{}",
+            a.text
+        );
+    }
+    assert_eq!(
+        ok(&s.get("/v1/webhooks", "operator"), 200)["webhooks"],
+        json!([])
+    );
+
+    // A name is checked on what it resolves to, when delivering: the
+    // decimal form of 127.0.0.1 passes registration and is refused at the
+    // connection, so the receiver on loopback never hears of the notice.
+    let receiver = Receiver::start(|_| 200);
+    let port = receiver.url.rsplit(':').next().unwrap();
+    let sneaky = format!("http://2130706433:{port}");
+    let a = s.post("/v1/webhooks", "provider-a", json!({ "url": sneaky }));
+    ok(&a, 201);
+    let (_dir, state) = state_with_hook(&sneaky);
+    decide_case(&state, "c1");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let task = {
+        let _guard = rt.enter();
+        webhooks::start(state.clone(), fast(2, false))
+    };
+    let v = wait_done(&state).expect("the give-up is stored");
+    assert!(
+        v["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("127.0.0.1 is a loopback address"),
+        "{v}"
+    );
+    assert!(receiver.got().is_empty(), "{:?}", receiver.got());
+    task.abort();
+    let _ = rt.block_on(task);
+    state.flush();
+
+    // Allowed, the same URL delivers.
+    let (_dir, state) = state_with_hook(&sneaky);
+    decide_case(&state, "c1");
+    let task = {
+        let _guard = rt.enter();
+        webhooks::start(state.clone(), fast(2, true))
+    };
+    assert_eq!(wait_done(&state), None, "delivered, not given up");
+    assert_eq!(receiver.got().len(), 1);
+    task.abort();
+    let _ = rt.block_on(task);
     state.flush();
 }

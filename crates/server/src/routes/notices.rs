@@ -292,7 +292,14 @@ fn plain_http(url: &str) -> bool {
     host_ok && port_ok && tail_ok
 }
 
-fn check_url(url: &str) -> Result<(), ApiError> {
+/// The host of a URL [`plain_http`] accepted.
+fn host_of(url: &str) -> &str {
+    let rest = url.strip_prefix("http://").unwrap_or(url);
+    let end = rest.find([':', '/', '?']).unwrap_or(rest.len());
+    rest.get(..end).unwrap_or(rest)
+}
+
+fn check_url(url: &str, allow_private: bool) -> Result<(), ApiError> {
     if url.chars().count() > MAX_URL {
         return Err(ApiError::invalid(
             "url",
@@ -307,7 +314,34 @@ fn check_url(url: &str) -> Result<(), ApiError> {
             format!("URL `{url}` cannot be used: only http://host[:port][/path] (there is no TLS client here)"),
         ));
     }
-    Ok(())
+    if allow_private {
+        return Ok(());
+    }
+    // Names are checked again at every delivery, on the addresses they
+    // resolve to then (crate::webhooks::non_public); literals and
+    // `localhost` can be refused now.
+    let host = host_of(url).trim_end_matches('.').to_ascii_lowercase();
+    let why = match host.parse::<std::net::Ipv4Addr>() {
+        Ok(ip) => crate::webhooks::non_public(ip.into()),
+        Err(_) if host == "localhost" || host.ends_with(".localhost") => {
+            crate::webhooks::non_public(std::net::Ipv4Addr::LOCALHOST.into())
+        }
+        Err(_) => None,
+    };
+    match why {
+        Some(why) => Err(ApiError::invalid(
+            "url",
+            format!(
+                "URL `{url}` 指向{}地址：webhook 只能发往公网地址（服务端以 --webhook-allow-private 启动时除外）",
+                why.zh
+            ),
+            format!(
+                "URL `{url}` points to a {} address: webhooks reach public addresses only (unless the server runs with --webhook-allow-private)",
+                why.en
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Registers a webhook: 201 with its id and signing secret (shown this once).
@@ -325,7 +359,7 @@ pub async fn register(
 ) -> Result<(StatusCode, axum::Json<WebhookInfo>), ApiError> {
     p.require(&[Role::Provider])?;
     let retry = crate::extract::idempotency_key(&headers)?;
-    check_url(&b.url)?;
+    check_url(&b.url, s.config.webhook_private)?;
     let secret = match b.secret {
         Some(x) if (16..=256).contains(&x.chars().count()) => x,
         Some(_) => {
@@ -455,30 +489,73 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
 
 /// Starts the webhook deliverer ([`crate::webhooks`]); abort the task to stop it.
 pub fn start_deliveries(state: Arc<AppState>) -> tokio::task::JoinHandle<()> {
-    crate::webhooks::start(state, Policy::default())
+    let policy = Policy {
+        allow_private: state.config.webhook_private,
+        ..Policy::default()
+    };
+    crate::webhooks::start(state, policy)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn check_url_open(url: &str) -> Result<(), ApiError> {
+        check_url(url, true)
+    }
+
+    #[test]
+    fn non_public_literals_and_localhost_are_refused_unless_allowed() {
+        for url in [
+            "http://127.0.0.1:9000/hook",
+            "http://10.1.2.3/",
+            "http://172.20.0.1/",
+            "http://192.168.1.1:8080/x",
+            "http://169.254.169.254/latest/meta-data",
+            "http://100.64.0.1/",
+            "http://0.0.0.0/",
+            "http://224.0.0.1/",
+            "http://255.255.255.255/",
+            "http://localhost:8080/",
+            "http://LocalHost/",
+            "http://api.localhost/",
+            "http://localhost./",
+        ] {
+            let e = check_url(url, false).expect_err(url);
+            assert_eq!(e.field.as_deref(), Some("url"), "{url}");
+            assert!(e.message.contains("公网"), "{url}: {}", e.message);
+            assert!(check_url(url, true).is_ok(), "{url} with private allowed");
+        }
+        for url in [
+            "http://8.8.8.8/hook",
+            "http://172.32.0.1/",
+            "http://hooks.example.com:8080/a?b=1",
+            "http://localhost.example.com/",
+        ] {
+            assert!(check_url(url, false).is_ok(), "{url}");
+        }
+        assert_eq!(host_of("http://h:1/p"), "h");
+        assert_eq!(host_of("http://h?x"), "h");
+        assert_eq!(host_of("http://h"), "h");
+    }
+
     #[test]
     fn only_plain_http_urls_with_a_host() {
-        assert!(check_url("http://127.0.0.1:9000/hook").is_ok());
-        assert!(check_url("http://hooks.example.com/a/b?x=1&y=%20").is_ok());
-        assert!(check_url("http://h:65535").is_ok());
-        assert!(check_url("http://h:65536/").is_err());
-        assert!(check_url("http://h:0/").is_err());
-        assert!(check_url("http://h:08/").is_err());
-        assert!(check_url("http://h:1:2/").is_err());
-        assert!(check_url("http://").is_err());
-        assert!(check_url("http://h/a b").is_err());
-        assert!(check_url("http://h/#frag").is_err());
-        assert!(check_url("http://[::1]/").is_err());
-        assert!(check_url("https://example.com/hook").is_err());
-        assert!(check_url("ftp://example.com/").is_err());
-        assert!(check_url("not a url").is_err());
-        assert!(check_url("/relative").is_err());
-        assert!(check_url(&format!("http://h/{}", "a".repeat(MAX_URL))).is_err());
+        assert!(check_url_open("http://127.0.0.1:9000/hook").is_ok());
+        assert!(check_url_open("http://hooks.example.com/a/b?x=1&y=%20").is_ok());
+        assert!(check_url_open("http://h:65535").is_ok());
+        assert!(check_url_open("http://h:65536/").is_err());
+        assert!(check_url_open("http://h:0/").is_err());
+        assert!(check_url_open("http://h:08/").is_err());
+        assert!(check_url_open("http://h:1:2/").is_err());
+        assert!(check_url_open("http://").is_err());
+        assert!(check_url_open("http://h/a b").is_err());
+        assert!(check_url_open("http://h/#frag").is_err());
+        assert!(check_url_open("http://[::1]/").is_err());
+        assert!(check_url_open("https://example.com/hook").is_err());
+        assert!(check_url_open("ftp://example.com/").is_err());
+        assert!(check_url_open("not a url").is_err());
+        assert!(check_url_open("/relative").is_err());
+        assert!(check_url_open(&format!("http://h/{}", "a".repeat(MAX_URL))).is_err());
     }
 }

@@ -41,9 +41,14 @@ pub struct Answer {
 impl Server {
     /// Starts a server on a fresh SQLite database.
     pub fn start() -> Server {
+        Server::start_with(|_| {})
+    }
+
+    /// Starts a server on a fresh SQLite database, after `tweak` adjusts the config.
+    pub fn start_with(tweak: impl FnOnce(&mut ServeConfig)) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("bylaw.db").display());
-        let mut s = Server::start_on(&url, |_| {});
+        let mut s = Server::start_on(&url, tweak);
         s.dir = Some(dir);
         s
     }
