@@ -138,35 +138,40 @@ impl Ctx<'_> {
             .collect();
         jobs.sort();
         jobs.dedup_by(|a, b| a.0 == b.0);
+        let sub = self.sub;
+        let inspect = move |(p, qr): &(String, bool)| {
+            let r = match sub.images.get(p) {
+                Some(Ok(bytes)) => images::inspect_with(bytes, *qr).map_err(|e| e.to_string()),
+                Some(Err(e)) => Err(e.clone()),
+                None => Err("not read".to_string()),
+            };
+            (p.clone(), r)
+        };
+        // Only images with bytes cost anything (decoding, QR scan, hash);
+        // threads are started for those alone, and only when there are two
+        // or more (a text-only listing starts none).
+        let (decode, cheap): (Vec<_>, Vec<_>) = jobs
+            .into_iter()
+            .partition(|(p, _)| matches!(sub.images.get(p), Some(Ok(_))));
+        let mut results: Vec<(String, Result<ImageInfo, String>)> =
+            cheap.iter().map(inspect).collect();
         let workers = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
-            .min(jobs.len().max(1));
-        let sub = self.sub;
-        let chunk = jobs.len().div_ceil(workers).max(1);
-        let results: Vec<(String, Result<ImageInfo, String>)> = std::thread::scope(|s| {
-            let handles: Vec<_> =
-                jobs.chunks(chunk)
-                    .map(|part| {
-                        s.spawn(move || {
-                            part.iter()
-                                .map(|(p, qr)| {
-                                    let r = match sub.images.get(p) {
-                                        Some(Ok(bytes)) => images::inspect_with(bytes, *qr)
-                                            .map_err(|e| e.to_string()),
-                                        Some(Err(e)) => Err(e.clone()),
-                                        None => Err("not read".to_string()),
-                                    };
-                                    (p.clone(), r)
-                                })
-                                .collect::<Vec<_>>()
-                        })
-                    })
+            .min(decode.len());
+        if workers <= 1 {
+            results.extend(decode.iter().map(inspect));
+        } else {
+            let chunk = decode.len().div_ceil(workers).max(1);
+            std::thread::scope(|s| {
+                let handles: Vec<_> = decode
+                    .chunks(chunk)
+                    .map(|part| s.spawn(move || part.iter().map(inspect).collect::<Vec<_>>()))
                     .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
+                for h in handles {
+                    results.extend(h.join().unwrap_or_default());
+                }
+            });
+        }
         self.images.extend(results);
     }
 }

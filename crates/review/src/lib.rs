@@ -130,12 +130,53 @@ pub enum SetupError {
     },
 }
 
-/// A reviewer: the rulebook, the content engine, the profiles and the config.
+/// What a review checks a listing against besides the rulebook and the
+/// content engine: the listing profiles and the privacy-policy patterns,
+/// parsed, validated against one rulebook and compiled. Building them is
+/// most of [`Reviewer::new`]; a long-lived caller (a server) builds them
+/// once per rulebook and lends them to a cheap [`Reviewer::with_norms`]
+/// per request.
+#[derive(Debug, Clone)]
+pub struct Norms {
+    rulebook_version: String,
+    profiles: Profiles,
+    privacy: privacy::PrivacyData,
+}
+
+impl Norms {
+    /// The shipped profiles and privacy patterns, checked against `rulebook`.
+    pub fn embedded(rulebook: &Rulebook) -> Result<Norms, SetupError> {
+        let profiles = Profiles::embedded(rulebook)?;
+        let privacy = privacy::load(privacy::DATA).map_err(|message| SetupError::Data {
+            file: "privacy.toml".into(),
+            message,
+        })?;
+        for item in privacy.items() {
+            if rulebook.rule(&item.rule).is_none() {
+                return Err(SetupError::Data {
+                    file: "privacy.toml".into(),
+                    message: format!("unknown rule `{}`", item.rule),
+                });
+            }
+        }
+        Ok(Norms {
+            rulebook_version: rulebook.version().to_string(),
+            profiles,
+            privacy,
+        })
+    }
+
+    /// The version of the rulebook these norms were checked against.
+    pub fn rulebook_version(&self) -> &str {
+        &self.rulebook_version
+    }
+}
+
+/// A reviewer: the rulebook, the content engine, the norms and the config.
 pub struct Reviewer<'a> {
     rulebook: &'a Rulebook,
     guard: &'a Engine,
-    profiles: Profiles,
-    privacy: privacy::PrivacyData,
+    norms: std::borrow::Cow<'a, Norms>,
     config: Config,
 }
 
@@ -146,21 +187,38 @@ impl<'a> Reviewer<'a> {
         guard: &'a Engine,
         config: Config,
     ) -> Result<Self, SetupError> {
-        let profiles = Profiles::embedded(rulebook)?;
-        let privacy = privacy::load(include_str!("../data/privacy.toml")).map_err(|message| {
-            SetupError::Data {
-                file: "privacy.toml".into(),
-                message,
-            }
-        })?;
-        for item in &privacy.items {
-            if rulebook.rule(&item.rule).is_none() {
-                return Err(SetupError::Data {
-                    file: "privacy.toml".into(),
-                    message: format!("unknown rule `{}`", item.rule),
-                });
-            }
+        let norms = Norms::embedded(rulebook)?;
+        Self::build(rulebook, guard, std::borrow::Cow::Owned(norms), config)
+    }
+
+    /// A reviewer over norms built earlier for the same rulebook (an
+    /// error names the two versions when they differ); costs only the
+    /// config's validation.
+    pub fn with_norms(
+        rulebook: &'a Rulebook,
+        guard: &'a Engine,
+        norms: &'a Norms,
+        config: Config,
+    ) -> Result<Self, SetupError> {
+        if norms.rulebook_version != rulebook.version() {
+            return Err(SetupError::Data {
+                file: "norms".into(),
+                message: format!(
+                    "built for rulebook {}, not {}",
+                    norms.rulebook_version,
+                    rulebook.version()
+                ),
+            });
         }
+        Self::build(rulebook, guard, std::borrow::Cow::Borrowed(norms), config)
+    }
+
+    fn build(
+        rulebook: &'a Rulebook,
+        guard: &'a Engine,
+        norms: std::borrow::Cow<'a, Norms>,
+        config: Config,
+    ) -> Result<Self, SetupError> {
         config
             .validate(rulebook)
             .map_err(|message| SetupError::Data {
@@ -170,8 +228,7 @@ impl<'a> Reviewer<'a> {
         Ok(Reviewer {
             rulebook,
             guard,
-            profiles,
-            privacy,
+            norms,
             config,
         })
     }
@@ -181,8 +238,8 @@ impl<'a> Reviewer<'a> {
         let mut ctx = checks::Ctx {
             rb: self.rulebook,
             guard: self.guard,
-            profiles: &self.profiles,
-            privacy: &self.privacy,
+            profiles: &self.norms.profiles,
+            privacy: &self.norms.privacy,
             sub,
             findings: Vec::new(),
             images: HashMap::new(),

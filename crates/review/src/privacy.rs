@@ -57,27 +57,137 @@ pub struct ChecklistItem {
     pub manual: bool,
 }
 
-/// The whole pattern file.
+/// The pattern file as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PrivacyData {
-    /// Checklist items, in report order.
+struct RawData {
     #[serde(rename = "item")]
-    pub items: Vec<ChecklistItem>,
-    /// Hyperlink names that don't say what they link to (rule 5.2.5).
-    pub vague_link_names: Vec<String>,
+    items: Vec<ChecklistItem>,
+    vague_link_names: Vec<String>,
 }
 
-/// Parses and validates pattern data (e.g. [`DATA`]); the error names the bad item.
+/// The pattern file, validated and compiled for matching (see [`load`]).
+#[derive(Debug, Clone)]
+pub struct PrivacyData {
+    items: Vec<ChecklistItem>,
+    vague_link_names: Vec<String>,
+    index: Index,
+}
+
+impl PrivacyData {
+    /// Checklist items, in report order.
+    pub fn items(&self) -> &[ChecklistItem] {
+        &self.items
+    }
+
+    /// Hyperlink names that don't say what they link to (rule 5.2.5).
+    pub fn vague_link_names(&self) -> &[String] {
+        &self.vague_link_names
+    }
+}
+
+/// The phrases compiled once, so that a policy is read once per sentence
+/// instead of once per phrase: one Aho-Corasick automaton finds which
+/// phrases' first pieces occur in a sentence, and only those phrases are
+/// then matched in full. (A phrase can only match where its first piece
+/// occurs, so the results are exactly those of matching every phrase.)
+#[derive(Debug, Clone)]
+struct Index {
+    /// Every phrase of every item.
+    phrases: Vec<Phrase>,
+    /// Per phrase: the id of its first piece, a pattern of `firsts`.
+    first_of: Vec<usize>,
+    /// Per item: the phrase ids of its `any` and of its `all`.
+    items: Vec<(Vec<usize>, Vec<usize>)>,
+    /// The distinct first pieces.
+    firsts: aho_corasick::AhoCorasick,
+    /// How many distinct first pieces there are.
+    first_count: usize,
+    /// Comparison keys ([`link_key`]) of the vague link names.
+    vague: std::collections::HashSet<String>,
+}
+
+impl Index {
+    fn new(raw: &RawData) -> Result<Index, String> {
+        let mut phrases = Vec::new();
+        let mut first_of = Vec::new();
+        let mut firsts: Vec<String> = Vec::new();
+        let mut first_ids: std::collections::HashMap<String, usize> = Default::default();
+        let mut items = Vec::with_capacity(raw.items.len());
+        for item in &raw.items {
+            let mut lists = [Vec::new(), Vec::new()];
+            for (list, texts) in lists.iter_mut().zip([&item.any, &item.all]) {
+                for text in texts {
+                    let phrase = Phrase::new(text);
+                    let first = phrase.pieces.first().cloned().unwrap_or_default();
+                    let next = firsts.len();
+                    let id = *first_ids.entry(first.clone()).or_insert(next);
+                    if id == next {
+                        firsts.push(first);
+                    }
+                    list.push(phrases.len());
+                    phrases.push(phrase);
+                    first_of.push(id);
+                }
+            }
+            let [any, all] = lists;
+            items.push((any, all));
+        }
+        let first_count = firsts.len();
+        let firsts = aho_corasick::AhoCorasick::new(&firsts)
+            .map_err(|e| format!("privacy data: cannot compile the phrases: {e}"))?;
+        let vague = raw.vague_link_names.iter().map(|n| link_key(n)).collect();
+        Ok(Index {
+            phrases,
+            first_of,
+            items,
+            firsts,
+            first_count,
+            vague,
+        })
+    }
+
+    /// Which first pieces occur in `hay`, as a bit set over their ids.
+    fn present(&self, hay: &str) -> Vec<u64> {
+        let mut bits = vec![0u64; self.first_count.div_ceil(64)];
+        for m in self.firsts.find_overlapping_iter(hay) {
+            let id = m.pattern().as_usize();
+            if let Some(word) = bits.get_mut(id / 64) {
+                *word |= 1 << (id % 64);
+            }
+        }
+        bits
+    }
+
+    /// True when one of the phrases `ids` matches the sentence whose
+    /// first pieces are `bits`.
+    fn any_matches(&self, ids: &[usize], folded: &str, bits: &[u64]) -> bool {
+        ids.iter().any(|&p| {
+            let first = self.first_of.get(p).copied().unwrap_or(usize::MAX);
+            let present = bits
+                .get(first / 64)
+                .is_some_and(|w| w & (1 << (first % 64)) != 0);
+            present && self.phrases.get(p).is_some_and(|ph| ph.matches(folded))
+        })
+    }
+}
+
+/// Parses, validates and compiles pattern data (e.g. [`DATA`]); the error
+/// names the bad item.
 pub fn load(toml_text: &str) -> Result<PrivacyData, String> {
-    let data: PrivacyData =
+    let raw: RawData =
         toml::from_str(toml_text).map_err(|e| format!("privacy data: {}", e.message()))?;
-    validate(&data)?;
-    Ok(data)
+    validate(&raw)?;
+    let index = Index::new(&raw)?;
+    Ok(PrivacyData {
+        items: raw.items,
+        vague_link_names: raw.vague_link_names,
+        index,
+    })
 }
 
 /// Rejects data the analyzer would silently misread.
-fn validate(data: &PrivacyData) -> Result<(), String> {
+fn validate(data: &RawData) -> Result<(), String> {
     let mut seen: Vec<(&str, &str)> = Vec::new();
     for (i, item) in data.items.iter().enumerate() {
         let at = format!("privacy data: item {} ({})", i + 1, item.rule);
@@ -138,19 +248,24 @@ pub struct ItemResult {
 
 /// Checks the policy text against every item, one result per item in data order.
 pub fn analyze(text: &str, data: &PrivacyData) -> Vec<ItemResult> {
+    let ix = &data.index;
     let sentences = sentences(text);
+    let present: Vec<Vec<u64>> = sentences.iter().map(|s| ix.present(&s.folded)).collect();
     data.items
         .iter()
-        .map(|item| {
+        .zip(&ix.items)
+        .map(|(item, (any, all))| {
             let hit = if item.manual {
                 None
             } else {
-                let any: Vec<Phrase> = item.any.iter().map(|p| Phrase::new(p)).collect();
-                let all: Vec<Phrase> = item.all.iter().map(|p| Phrase::new(p)).collect();
-                sentences.iter().find(|s| {
-                    any.iter().any(|p| p.matches(&s.folded))
-                        && (all.is_empty() || all.iter().any(|p| p.matches(&s.folded)))
-                })
+                sentences
+                    .iter()
+                    .zip(&present)
+                    .find(|(s, bits)| {
+                        ix.any_matches(any, &s.folded, bits)
+                            && (all.is_empty() || ix.any_matches(all, &s.folded, bits))
+                    })
+                    .map(|(s, _)| s)
             };
             ItemResult {
                 rule: item.rule.clone(),
@@ -172,7 +287,7 @@ pub fn analyze(text: &str, data: &PrivacyData) -> Vec<ItemResult> {
 /// (“在“详情”页中”), not a link, and is skipped; unbracketed prose
 /// (“点击这里查看”) can't be told from a link and is not reported.
 pub fn vague_links(text: &str, data: &PrivacyData) -> Vec<(usize, usize, String)> {
-    let vague: Vec<String> = data.vague_link_names.iter().map(|n| link_key(n)).collect();
+    let vague = &data.index.vague;
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -253,6 +368,7 @@ fn is_closer(c: char) -> bool {
 }
 
 /// One phrase, folded and cut at its “…” gaps.
+#[derive(Debug, Clone)]
 struct Phrase {
     /// Pieces that must occur in order within one clause.
     pieces: Vec<String>,
@@ -492,11 +608,11 @@ mod tests {
         let d = data();
         for rule in CHECKLIST_RULES {
             assert!(
-                d.items.iter().any(|i| i.rule == *rule),
+                d.items().iter().any(|i| i.rule == *rule),
                 "no item for {rule}"
             );
         }
-        for item in &d.items {
+        for item in d.items() {
             assert!(
                 CHECKLIST_RULES.contains(&item.rule.as_str()),
                 "unknown rule {}",
@@ -533,7 +649,7 @@ mod tests {
     #[test]
     fn complete_policy_finds_every_automatic_item() {
         let results = analyze(COMPLETE, &data());
-        assert_eq!(results.len(), data().items.len());
+        assert_eq!(results.len(), data().items().len());
         for r in &results {
             if r.manual {
                 assert!(
@@ -842,6 +958,62 @@ mod tests {
             未闭合的《附件\n后文》。\
             点击这里查看。";
         assert_eq!(vague_links(text, &d), Vec::new());
+    }
+
+    /// `analyze` without the index: every phrase of every item matched
+    /// against every sentence, as the data reads.
+    fn analyze_every_phrase(text: &str, data: &PrivacyData) -> Vec<Option<(usize, usize)>> {
+        let sentences = sentences(text);
+        data.items()
+            .iter()
+            .map(|item| {
+                let any: Vec<Phrase> = item.any.iter().map(|p| Phrase::new(p)).collect();
+                let all: Vec<Phrase> = item.all.iter().map(|p| Phrase::new(p)).collect();
+                sentences
+                    .iter()
+                    .find(|s| {
+                        any.iter().any(|p| p.matches(&s.folded))
+                            && (all.is_empty() || all.iter().any(|p| p.matches(&s.folded)))
+                    })
+                    .map(|s| (s.start, s.end))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_index_finds_exactly_what_matching_every_phrase_finds() {
+        let d = data();
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+        let mut texts = vec![COMPLETE.to_string(), String::new()];
+        for dir in std::fs::read_dir(root).unwrap() {
+            let policy = dir.unwrap().path().join("privacy-policy.md");
+            if let Ok(t) = std::fs::read_to_string(&policy) {
+                texts.push(t);
+            }
+        }
+        assert!(texts.len() >= 5, "the example policies are read");
+        // Variants: every second line dropped, and the lines reversed, so
+        // items are found in other sentences or not at all.
+        for t in texts.clone() {
+            let lines: Vec<&str> = t.lines().collect();
+            texts.push(
+                lines
+                    .iter()
+                    .step_by(2)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+            texts.push(lines.iter().rev().copied().collect::<Vec<_>>().join("\n"));
+        }
+        let mut found = 0;
+        for t in &texts {
+            let fast: Vec<Option<(usize, usize)>> =
+                analyze(t, &d).into_iter().map(|r| r.span).collect();
+            assert_eq!(fast, analyze_every_phrase(t, &d), "{t}");
+            found += fast.iter().flatten().count();
+        }
+        assert!(found > 100, "the texts disclose items: {found}");
     }
 
     #[test]

@@ -432,6 +432,48 @@ fn verdict_and_versions() {
 }
 
 #[test]
+fn norms_built_once_review_alike_and_belong_to_one_rulebook() {
+    let norms = bylaw_review::Norms::embedded(rulebook()).unwrap();
+    assert_eq!(norms.rulebook_version(), rulebook().version());
+    let fresh = Reviewer::new(rulebook(), engine(), Config::default()).unwrap();
+    let lent = Reviewer::with_norms(rulebook(), engine(), &norms, Config::default()).unwrap();
+    let policy = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/meeting-bad/privacy-policy.md"
+    ))
+    .unwrap();
+    for listing in [
+        good_listing(),
+        good_listing().replace("version = \"1.2.0\"", "version = \"v1\""),
+    ] {
+        let mut sub = submission(&listing);
+        sub.policy_text = Some(policy.clone());
+        let (a, b) = (fresh.review(&sub), lent.review(&sub));
+        assert_eq!(a, b);
+        assert!(
+            a.findings.iter().any(|f| f.field == "privacy_policy"),
+            "the policy is checked: {a:#?}"
+        );
+    }
+    // Norms of another rulebook (one byte changed) are refused, naming both.
+    let other = Rulebook::from_files(Rulebook::embedded_files().iter().map(|(n, t)| {
+        let t = if *n == "miniprogram.toml" {
+            format!("{t}\n# changed\n")
+        } else {
+            t.to_string()
+        };
+        (n.to_string(), t)
+    }))
+    .unwrap();
+    assert_ne!(other.version(), rulebook().version());
+    let err = Reviewer::with_norms(&other, engine(), &norms, Config::default())
+        .err()
+        .expect("norms of another rulebook");
+    assert!(err.to_string().contains(other.version()), "{err}");
+    assert!(err.to_string().contains(rulebook().version()), "{err}");
+}
+
+#[test]
 fn miniprogram_and_wecom_profiles() {
     let mp = "platform = \"miniprogram\"\nname = \"免费自助餐\"\nintro = \"最低价美食团购\"\n";
     let f = review(&submission(mp));
