@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bylaw_review::{Config as ReviewConfig, Reviewer};
+use bylaw_review::{Config as ReviewConfig, Norms, Reviewer};
 use bylaw_rulebook::Rulebook;
 use bylaw_textguard::{Engine, Sources};
 
@@ -35,6 +35,9 @@ pub struct Version {
     pub guard: Engine,
     /// The reviewer's per-rule levels.
     pub review: ReviewConfig,
+    /// The reviewer's profiles and privacy patterns, built once for the
+    /// rulebook (shared with the next version when the rulebook is unchanged).
+    pub norms: Arc<Norms>,
     /// Lexicon lines left out when loading (`file:line: message`).
     pub warnings: Vec<String>,
 }
@@ -59,9 +62,10 @@ impl Version {
         self.guard.version()
     }
 
-    /// A reviewer over this version.
+    /// A reviewer over this version (cheap: the norms are already built).
     pub fn reviewer(&self) -> Result<Reviewer<'_>, String> {
-        Reviewer::new(self.rulebook, &self.guard, self.review.clone()).map_err(|e| e.to_string())
+        Reviewer::with_norms(self.rulebook, &self.guard, &self.norms, self.review.clone())
+            .map_err(|e| e.to_string())
     }
 
     /// Loads a version; `previous` lends its rulebook when it is unchanged.
@@ -70,9 +74,12 @@ impl Version {
             Some(d) => Rulebook::load_dir(d).map_err(|e| format!("{}: {e}", d.display()))?,
             None => Rulebook::embedded().map_err(|e| e.to_string())?,
         };
-        let rulebook: &'static Rulebook = match previous {
-            Some(p) if p.rulebook.version() == fresh.version() => p.rulebook,
-            _ => Box::leak(Box::new(fresh)),
+        let (rulebook, norms): (&'static Rulebook, Arc<Norms>) = match previous {
+            Some(p) if p.rulebook.version() == fresh.version() => (p.rulebook, p.norms.clone()),
+            _ => {
+                let norms = Norms::embedded(&fresh).map_err(|e| e.to_string())?;
+                (Box::leak(Box::new(fresh)), Arc::new(norms))
+            }
         };
         let sources = read_sources(src.lexicons.as_deref())?;
         let (guard, errors) = match &src.cache {
@@ -87,6 +94,7 @@ impl Version {
             rulebook,
             guard,
             review: ReviewConfig::default(),
+            norms,
             warnings: errors.iter().map(|e| e.to_string()).collect(),
         })
     }
