@@ -60,6 +60,7 @@ use std::path::Path;
 use std::time::Duration;
 
 mod pg;
+mod pg_tls;
 mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -213,8 +214,10 @@ impl EventLog {
     /// `sqlite://./bylaw.db` and `sqlite://bylaw.db` are relative to the
     /// working directory, `sqlite:///var/lib/bylaw.db` is absolute. A
     /// PostgreSQL URL is handed to the `postgres` client as it is
-    /// (`postgres://user:password@host:port/database?connect_timeout=10`); TLS
-    /// is not supported.
+    /// (`postgres://user:password@host:port/database?connect_timeout=10`),
+    /// except `sslmode` and `sslrootcert`, which mean what they mean to libpq
+    /// (`prefer` by default; `verify-full` with `sslrootcert=PATH|system`
+    /// checks the server's certificate and name; see the `pg_tls` module).
     pub fn open_url(url: &str) -> Result<Self, StoreError> {
         match parse_url(url)? {
             Target::Memory => EventLog::open_in_memory(),

@@ -3,7 +3,8 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use postgres::{Client, Config, NoTls, Row};
+use postgres::{Client, Config, Row};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::{
     check_next_step, check_not_newer, redact, to_seq, to_version, NewEvent, StoreError,
@@ -106,10 +107,16 @@ impl From<postgres::Error> for StoreError {
     }
 }
 
+/// How to (re)connect: the client's settings and the TLS connector.
+struct Dialer {
+    config: Config,
+    tls: MakeRustlsConnect,
+}
+
 /// An open PostgreSQL log.
 pub(crate) struct Log {
     /// How to (re)connect.
-    config: Config,
+    dialer: Dialer,
     /// Host, port and database, for `Debug` and messages (no password).
     shown: String,
     /// The connection; `None` after it broke, until the next call reconnects.
@@ -139,10 +146,15 @@ impl Drop for Log {
 impl Log {
     /// Connects to the database `url` names and migrates it.
     pub(crate) fn open(url: &str) -> Result<Log, StoreError> {
-        let mut config: Config = url.parse().map_err(|e: postgres::Error| StoreError::Url {
+        let bad_url = |message: String| StoreError::Url {
             url: redact(url),
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        let (client_url, tls) = crate::pg_tls::split_url(url).map_err(bad_url)?;
+        let mut config: Config = client_url
+            .parse()
+            .map_err(|e: postgres::Error| bad_url(e.to_string()))?;
+        let tls = crate::pg_tls::connector(&tls).map_err(bad_url)?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
@@ -150,10 +162,11 @@ impl Log {
             config.application_name("bylaw");
         }
         let shown = describe(&config);
-        let mut client = connect(&config)?;
+        let dialer = Dialer { config, tls };
+        let mut client = connect(&dialer)?;
         migrate(&mut client)?;
         Ok(Log {
-            config,
+            dialer,
             shown,
             client: Mutex::new(Some(client)),
         })
@@ -171,14 +184,14 @@ impl Log {
     ) -> Result<T, StoreError> {
         let mut slot = self.client.lock().unwrap_or_else(PoisonError::into_inner);
         let reused = slot.as_ref().is_some_and(|c| !c.is_closed());
-        let first = ensure(&self.config, &mut slot).and_then(&mut f);
+        let first = ensure(&self.dialer, &mut slot).and_then(&mut f);
         match first {
             Err(StoreError::Unavailable(message)) => {
                 *slot = None;
                 if !reused {
                     return Err(StoreError::Unavailable(message));
                 }
-                let again = ensure(&self.config, &mut slot).and_then(&mut f);
+                let again = ensure(&self.dialer, &mut slot).and_then(&mut f);
                 if matches!(again, Err(StoreError::Unavailable(_))) {
                     *slot = None;
                 }
@@ -205,7 +218,7 @@ impl Log {
         let mut retried = false;
         loop {
             let reused = slot.as_ref().is_some_and(|c| !c.is_closed());
-            let started = ensure(&self.config, slot).and_then(begin_locked);
+            let started = ensure(&self.dialer, slot).and_then(begin_locked);
             match started {
                 Ok(()) => break,
                 Err(e @ StoreError::Unavailable(_)) => {
@@ -398,20 +411,20 @@ impl Drop for Tx<'_> {
 }
 
 /// The open connection in `slot`, connecting first when there is none or it closed.
-fn ensure<'a>(config: &Config, slot: &'a mut Option<Client>) -> Result<&'a mut Client, StoreError> {
+fn ensure<'a>(dialer: &Dialer, slot: &'a mut Option<Client>) -> Result<&'a mut Client, StoreError> {
     if slot.as_ref().is_some_and(Client::is_closed) {
         *slot = None;
     }
     if slot.is_none() {
-        *slot = Some(connect(config)?);
+        *slot = Some(connect(dialer)?);
     }
     slot.as_mut()
         .ok_or_else(|| StoreError::Unavailable("postgres: not connected".into()))
 }
 
 /// Opens a connection with the session settings the log relies on.
-fn connect(config: &Config) -> Result<Client, StoreError> {
-    let mut client = config.connect(NoTls)?;
+fn connect(dialer: &Dialer) -> Result<Client, StoreError> {
+    let mut client = dialer.config.connect(dialer.tls.clone())?;
     client.batch_execute(&format!(
         "SET lock_timeout = '{}ms'",
         BUSY_TIMEOUT.as_millis()

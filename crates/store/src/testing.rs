@@ -17,7 +17,10 @@
 //!   others and later runs reuse it. It is left running; stop it with
 //!   `pg_ctl -D target/pgtest/data stop -m fast` (as root:
 //!   `runuser -u postgres -- pg_ctl -D target/pgtest/data stop -m fast`),
-//!   and delete `target/pgtest` to start from scratch.
+//!   and delete `target/pgtest` to start from scratch. It serves TLS
+//!   (`ssl = on`) with a certificate for `localhost` from a CA made at
+//!   `initdb` time, whose certificate is `target/pgtest/ca.crt`
+//!   ([`PgTest::tls_root`]).
 //! - Nothing found: [`postgres()`] prints `skipped: no PostgreSQL (…)` and
 //!   returns `Ok(None)`, unless `BYLAW_REQUIRE_POSTGRES=1`, which makes it an
 //!   error so that CI fails instead of skipping.
@@ -55,6 +58,49 @@ pub struct PgTest {
     server: String,
     /// The cluster this module started, if it did.
     cluster: Option<Cluster>,
+}
+
+/// The test cluster's CA certificate, beside its `data` folder.
+const CA_FILE: &str = "ca.crt";
+
+/// A certificate authority and one server certificate it signed, as PEM.
+#[derive(Debug, Clone)]
+pub struct TestPki {
+    /// The CA's certificate (what a client trusts).
+    pub ca_pem: String,
+    /// The server's certificate.
+    pub server_cert_pem: String,
+    /// The server's private key.
+    pub server_key_pem: String,
+}
+
+/// Makes a fresh CA and a server certificate for `names` (DNS names or IP
+/// addresses), for TLS tests.
+pub fn test_pki(names: &[&str]) -> Result<TestPki, String> {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let err = |e: rcgen::Error| format!("test certificates: {e}");
+    let ca_key = KeyPair::generate().map_err(err)?;
+    let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "bylaw test CA");
+    let ca_cert = ca.self_signed(&ca_key).map_err(err)?;
+    let key = KeyPair::generate().map_err(err)?;
+    let mut server =
+        CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .map_err(err)?;
+    server.distinguished_name.push(
+        DnType::CommonName,
+        names.first().copied().unwrap_or("server"),
+    );
+    let cert = server
+        .signed_by(&key, &Issuer::from_params(&ca, &ca_key))
+        .map_err(err)?;
+    Ok(TestPki {
+        ca_pem: ca_cert.pem(),
+        server_cert_pem: cert.pem(),
+        server_key_pem: key.serialize_pem(),
+    })
 }
 
 /// A throwaway cluster under the target directory.
@@ -123,6 +169,16 @@ impl PgTest {
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .map_err(|e| format!("CREATE DATABASE {name}: {}", pg_error(&e)))?;
         Ok(with_dbname(&self.server, &name))
+    }
+
+    /// The CA certificate file the server's TLS certificate chains to (it
+    /// is issued for `localhost`, not for `127.0.0.1`), for a cluster this
+    /// module started with TLS; `None` for the server `BYLAW_TEST_POSTGRES`
+    /// names, or a cluster made before TLS was set up (delete
+    /// `target/pgtest` to remake it).
+    pub fn tls_root(&self) -> Option<PathBuf> {
+        let ca = self.cluster.as_ref()?.dir.join(CA_FILE);
+        ca.is_file().then_some(ca)
     }
 
     /// Restarts the server (`pg_ctl restart -m fast`), for tests of reconnection; an error for a server this module did not start.
@@ -290,9 +346,26 @@ impl Cluster {
               shared_buffers = 32MB\n\
               fsync = off\n\
               full_page_writes = off\n\
-              log_min_messages = warning\n",
+              log_min_messages = warning\n\
+              ssl = on\n",
         )
         .map_err(|e| format!("{}: {e}", conf.display()))?;
+        // TLS: a certificate for `localhost` from a CA of our own, whose
+        // certificate the tests trust (PgTest::tls_root).
+        let pki = test_pki(&["localhost"])?;
+        let write = |path: PathBuf, text: &str, mode: u32| -> Result<(), String> {
+            use std::os::unix::fs::PermissionsExt;
+            fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            match owner {
+                Some((uid, gid)) => chown(&path, uid, gid),
+                None => Ok(()),
+            }
+        };
+        write(scratch.join("server.crt"), &pki.server_cert_pem, 0o644)?;
+        write(scratch.join("server.key"), &pki.server_key_pem, 0o600)?;
+        write(self.dir.join(CA_FILE), &pki.ca_pem, 0o644)?;
         fs::rename(&scratch, data).map_err(|e| format!("{}: {e}", data.display()))
     }
 

@@ -898,3 +898,103 @@ fn postgres_reconnects_after_the_connection_is_killed() {
     assert_eq!(log.get_by_key("c").unwrap(), None);
     assert_eq!(log.append(&[event("c", 3)]).unwrap(), vec![(3, true)]);
 }
+
+/// Whether the connections of `db`'s log (application `bylaw`) use TLS.
+fn log_connections_use_tls(pg: &PgTest, db: &str) -> Vec<bool> {
+    let mut admin = postgres::Client::connect(pg.server_url(), postgres::NoTls).unwrap();
+    admin
+        .query(
+            "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+             WHERE a.datname = $1 AND a.application_name = 'bylaw'",
+            &[&db],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+#[test]
+fn postgres_tls_follows_libpq_sslmode_and_sslrootcert() {
+    let Some(pg) = pg() else {
+        return;
+    };
+    let Some(ca) = pg.tls_root() else {
+        assert!(
+            std::env::var(testing::URL_ENV).is_ok(),
+            "the test cluster has no TLS: delete target/pgtest to remake it"
+        );
+        eprintln!("skipped: the server of {} has no test CA", testing::URL_ENV);
+        return;
+    };
+    let db = Db::postgres(&pg);
+    let name = db.pg_name();
+    let ca = ca.display().to_string();
+    // The certificate is for localhost, not for 127.0.0.1.
+    let by_name = db.url.replacen("127.0.0.1", "localhost", 1);
+    assert_ne!(by_name, db.url, "the test server is at 127.0.0.1");
+    let with = |base: &str, query: &str| format!("{base}?{query}");
+    let opens = |url: String, tls: bool| {
+        let log = EventLog::open_url(&url).unwrap_or_else(|e| panic!("{url}: {e}"));
+        log.count().unwrap();
+        assert_eq!(log_connections_use_tls(&pg, name), vec![tls], "{url}");
+        drop(log);
+        // The connection is closed before the next case counts.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !log_connections_use_tls(&pg, name).is_empty() {
+            assert!(Instant::now() < deadline, "{url}: the connection stayed");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    // Encrypted by default (prefer) and with require; plain with disable.
+    opens(db.url.clone(), true);
+    opens(with(&db.url, "sslmode=require"), true);
+    opens(with(&db.url, "sslmode=disable"), false);
+    // verify-full checks the chain and the name; verify-ca only the chain.
+    opens(
+        with(&by_name, &format!("sslmode=verify-full&sslrootcert={ca}")),
+        true,
+    );
+    opens(
+        with(&db.url, &format!("sslmode=verify-ca&sslrootcert={ca}")),
+        true,
+    );
+    let refused = |url: String, why: &str| {
+        let e = EventLog::open_url(&url)
+            .err()
+            .unwrap_or_else(|| panic!("{url} opened"));
+        assert!(e.to_string().contains(why), "{url}: {e}");
+    };
+    refused(
+        with(&db.url, &format!("sslmode=verify-full&sslrootcert={ca}")),
+        "certificate not valid for name \"127.0.0.1\"",
+    );
+    // Another CA's certificate does not vouch for this server.
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other-ca.crt");
+    std::fs::write(&other, testing::test_pki(&["localhost"]).unwrap().ca_pem).unwrap();
+    let other = other.display().to_string();
+    refused(
+        with(
+            &by_name,
+            &format!("sslmode=verify-full&sslrootcert={other}"),
+        ),
+        "invalid peer certificate",
+    );
+    refused(
+        with(&db.url, &format!("sslmode=require&sslrootcert={other}")),
+        "invalid peer certificate",
+    );
+    // Bad parameters are errors about the URL, naming what is wrong.
+    for (query, why) in [
+        (
+            "sslmode=verify-full&sslrootcert=/nonexistent/ca.crt",
+            "/nonexistent/ca.crt",
+        ),
+        ("sslmode=allow", "sslmode=allow"),
+    ] {
+        let e = EventLog::open_url(&with(&db.url, query)).unwrap_err();
+        assert!(matches!(e, StoreError::Url { .. }), "{query}: {e:?}");
+        assert!(e.to_string().contains(why), "{query}: {e}");
+    }
+}
