@@ -223,7 +223,9 @@ pub async fn ack(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhook {
-    /// Where notices are POSTed: `http://host[:port][/path][?query]` only.
+    /// Where notices are POSTed: `http://host[:port][/path][?query]` only, at
+    /// a public address unless the server allows private ones
+    /// (`--webhook-allow-private`).
     #[schema(
         max_length = 2048,
         pattern = "^http://[A-Za-z0-9.-]+(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?([/?][A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$"
